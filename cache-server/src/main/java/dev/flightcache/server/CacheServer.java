@@ -1,0 +1,160 @@
+package dev.flightcache.server;
+
+import dev.flightcache.server.config.ServerConfig;
+import dev.flightcache.server.flight.CacheProducer;
+import dev.flightcache.server.store.FileObjectStore;
+import dev.flightcache.server.store.StoreLimits;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.arrow.flight.FlightServer;
+import org.apache.arrow.flight.Location;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.memory.RootAllocator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running cache server: the store, the Flight service and their threads and memory. {@link
+ * #close()} drains in-flight calls for up to the configured drain timeout, then stops. Thread-safe.
+ */
+public final class CacheServer implements AutoCloseable {
+  private static final Logger logger = LoggerFactory.getLogger(CacheServer.class);
+
+  private final ServerConfig config;
+  private final BufferAllocator allocator;
+  private final ExecutorService executor;
+  private final FlightServer server;
+  private final String endpoint;
+  private final FileObjectStore store;
+  private boolean closed;
+
+  private CacheServer(
+      ServerConfig config, BufferAllocator allocator, ExecutorService executor, FlightServer server, String endpoint, FileObjectStore store) {
+    this.config = config;
+    this.allocator = allocator;
+    this.executor = executor;
+    this.server = server;
+    this.endpoint = endpoint;
+    this.store = store;
+  }
+
+  /** Recovers the store, then starts listening. */
+  public static CacheServer start(ServerConfig config) throws IOException {
+    FileObjectStore store =
+        FileObjectStore.open(config.storageDir(), new StoreLimits(config.maxObjectBytes(), config.maxPatchBytes(), config.maxPatches()));
+    BufferAllocator allocator = new RootAllocator();
+    ExecutorService executor = callExecutor(config.callThreads());
+    // Flight needs the producer before it binds, and the advertised endpoint needs the bound port.
+    AdvertisedProducer producer = new AdvertisedProducer();
+    try {
+      FlightServer.Builder builder =
+          FlightServer.builder(allocator, Location.forGrpcInsecure(config.bindAddress(), config.port()), producer)
+              .executor(executor)
+              .maxInboundMessageSize((int) config.maxMessageBytes());
+      CacheProducer.install(builder);
+      FlightServer server = builder.build().start();
+      String endpoint = advertisedEndpoint(config, server.getPort());
+      producer.delegate =
+          new CacheProducer(store, allocator, endpoint, config.chunkBytes(), config.singleRowMaxBytes());
+      if (config.portFile() != null) {
+        writePortFile(config.portFile(), server.getPort());
+      }
+      logger.info(
+          "flight-cache listening on {}:{}, advertising {}, holding {} objects; settings {}",
+          config.bindAddress(), server.getPort(), endpoint, store.objectCount(), config.summary());
+      return new CacheServer(config, allocator, executor, server, endpoint, store);
+    } catch (IOException | RuntimeException e) {
+      executor.shutdownNow();
+      allocator.close();
+      throw e;
+    }
+  }
+
+  /** The port the server listens on. */
+  public int port() {
+    return server.getPort();
+  }
+
+  /** The endpoint written into refs. */
+  public String endpoint() {
+    return endpoint;
+  }
+
+  /** The store, for in-process tests and tools. */
+  public FileObjectStore store() {
+    return store;
+  }
+
+  /** Blocks until the server has stopped. */
+  public void awaitTermination() throws InterruptedException {
+    server.awaitTermination();
+  }
+
+  /**
+   * Stops accepting calls, lets in-flight calls finish for up to the drain timeout, then cancels
+   * the rest and releases all memory. Idempotent.
+   *
+   * @throws IllegalStateException if Arrow memory leaked, which tests treat as a failure
+   */
+  @Override
+  public synchronized void close() throws InterruptedException {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    long started = System.nanoTime();
+    server.shutdown();
+    boolean drained = server.awaitTermination(config.drainTimeout().toMillis(), TimeUnit.MILLISECONDS);
+    if (!drained) {
+      logger.warn("In-flight calls did not finish within {}; cancelling them", config.drainTimeout());
+    }
+    server.close();
+    executor.shutdown();
+    executor.awaitTermination(5, TimeUnit.SECONDS);
+    allocator.close();
+    logger.info("flight-cache stopped after draining for {} ms", (System.nanoTime() - started) / 1_000_000);
+  }
+
+  private static ExecutorService callExecutor(int threads) {
+    AtomicInteger count = new AtomicInteger();
+    ThreadFactory factory = runnable -> {
+      Thread thread = new Thread(runnable, "flight-call-" + count.incrementAndGet());
+      thread.setDaemon(true);
+      return thread;
+    };
+    return new ThreadPoolExecutor(0, threads, 60, TimeUnit.SECONDS, new SynchronousQueue<>(), factory);
+  }
+
+  static String advertisedEndpoint(ServerConfig config, int port) throws IOException {
+    if (config.advertiseEndpoint() != null && !config.advertiseEndpoint().isEmpty()) {
+      return config.advertiseEndpoint();
+    }
+    InetAddress bound = new InetSocketAddress(config.bindAddress(), port).getAddress();
+    if (bound == null) {
+      throw new IOException("cannot resolve bind address " + config.bindAddress());
+    }
+    if (bound.isAnyLocalAddress()) {
+      bound = InetAddress.getLocalHost();
+      logger.warn("Listening on every interface; advertising {} (set advertise-endpoint to choose)", bound.getHostAddress());
+    }
+    String host = bound.getHostAddress();
+    return "grpc://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
+  }
+
+  private static void writePortFile(Path file, int port) throws IOException {
+    Path temp = file.resolveSibling(file.getFileName() + ".tmp");
+    Files.writeString(temp, port + "\n", StandardCharsets.US_ASCII);
+    Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+  }
+}

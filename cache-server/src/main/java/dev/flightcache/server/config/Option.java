@@ -1,0 +1,62 @@
+package dev.flightcache.server.config;
+
+import java.util.Locale;
+
+/**
+ * Every server option. Each has one name used three ways: {@code --name} on the command line,
+ * {@code name=} in the config file, and {@code FLIGHT_CACHE_NAME} in the environment. Sizes take
+ * binary units (1K = 1KiB = 1024 bytes); durations take ms, s, m or h.
+ */
+public enum Option {
+  CONFIG("config", null, "path", "Config file of 'name = value' lines (Java properties)."),
+  PORT("port", "9090", "port", "Flight port; 0 picks a free one."),
+  BIND_ADDRESS("bind-address", "127.0.0.1", "address", "Address to listen on; 0.0.0.0 for every interface."),
+  ADVERTISE_ENDPOINT(
+      "advertise-endpoint", null, "uri",
+      "Endpoint written into refs and locations (default grpc://<bind-address>:<port>; with a wildcard bind, this host's address)."),
+  STORAGE_DIR("storage-dir", "./data", "path", "Directory holding the objects; created if missing."),
+  MAX_OBJECT_BYTES("max-object-bytes", "64GiB", "size", "Largest object, base plus patches."),
+  MAX_PATCH_BYTES("max-patch-bytes", "64MiB", "size", "Largest single patch (at most 1GiB)."),
+  MAX_PATCHES("max-patches", "1000", "count", "Most patches one object may carry; then it must be replaced."),
+  MAX_MESSAGE_BYTES(
+      "max-message-bytes", "128MiB", "size",
+      "Largest gRPC message accepted; bounds memory per upload message (clients chunk larger uploads)."),
+  CHUNK_BYTES("chunk-bytes", "256KiB", "size", "Size of each base row sent to callers that accept chunked rows."),
+  SINGLE_ROW_MAX_BYTES(
+      "single-row-max-bytes", "64MiB", "size",
+      "Largest base sent as a single row to callers that do not accept chunked rows (flame's clients)."),
+  CALL_THREADS("call-threads", "256", "count", "Most threads serving calls at once."),
+  DRAIN_TIMEOUT("drain-timeout", "30s", "duration", "On SIGTERM, how long in-flight calls may take to finish."),
+  PORT_FILE("port-file", null, "path", "File to write the bound port to once the server is listening."),
+  LOG_LEVEL("log-level", "INFO", "level", "Root log level: ERROR, WARN, INFO, DEBUG or TRACE.");
+
+  final String key;
+  final String defaultValue;
+  final String valueName;
+  final String description;
+
+  Option(String key, String defaultValue, String valueName, String description) {
+    this.key = key;
+    this.defaultValue = defaultValue;
+    this.valueName = valueName;
+    this.description = description;
+  }
+
+  public String key() {
+    return key;
+  }
+
+  /** The environment variable that sets this option. */
+  public String environmentName() {
+    return "FLIGHT_CACHE_" + key.toUpperCase(Locale.ROOT).replace('-', '_');
+  }
+
+  static Option byKey(String key) {
+    for (Option option : values()) {
+      if (option.key.equals(key)) {
+        return option;
+      }
+    }
+    return null;
+  }
+}

@@ -1,0 +1,65 @@
+package dev.flightcache.server.config;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+
+/**
+ * The server's validated settings. Build one with {@link ConfigLoader}.
+ *
+ * @param advertiseEndpoint null to derive it from the bind address and the bound port
+ * @param portFile null for none
+ */
+public record ServerConfig(
+    int port,
+    String bindAddress,
+    String advertiseEndpoint,
+    Path storageDir,
+    long maxObjectBytes,
+    long maxPatchBytes,
+    int maxPatches,
+    long maxMessageBytes,
+    int chunkBytes,
+    long singleRowMaxBytes,
+    int callThreads,
+    Duration drainTimeout,
+    Path portFile,
+    String logLevel) {
+
+  static final long MAX_ROW_BYTES = 1L << 30;
+
+  public ServerConfig {
+    require(port >= 0 && port <= 65535, Option.PORT, "must be between 0 and 65535");
+    require(maxObjectBytes > 0, Option.MAX_OBJECT_BYTES, "must be > 0");
+    require(maxPatchBytes > 0 && maxPatchBytes <= MAX_ROW_BYTES, Option.MAX_PATCH_BYTES, "must be > 0 and at most 1GiB");
+    require(maxPatches >= 0, Option.MAX_PATCHES, "must be >= 0");
+    require(maxMessageBytes >= 1024 && maxMessageBytes <= Integer.MAX_VALUE, Option.MAX_MESSAGE_BYTES, "must be between 1KiB and 2GiB - 1");
+    require(chunkBytes >= 1024 && chunkBytes <= 64 << 20, Option.CHUNK_BYTES, "must be between 1KiB and 64MiB");
+    require(singleRowMaxBytes >= chunkBytes && singleRowMaxBytes <= MAX_ROW_BYTES, Option.SINGLE_ROW_MAX_BYTES,
+        "must be at least chunk-bytes and at most 1GiB");
+    require(callThreads >= 4, Option.CALL_THREADS, "must be >= 4");
+    require(!drainTimeout.isNegative(), Option.DRAIN_TIMEOUT, "must not be negative");
+    require(
+        ConfigLoader.LEVELS.contains(logLevel), Option.LOG_LEVEL, "must be one of " + ConfigLoader.LEVELS);
+  }
+
+  private static void require(boolean condition, Option option, String rule) {
+    if (!condition) {
+      throw new ConfigException("'" + option.key + "' " + rule);
+    }
+  }
+
+  /** The settings as {@code name=value} pairs, for the start-up log line. */
+  public Map<String, Object> summary() {
+    return Map.of(
+        "storage-dir", storageDir.toAbsolutePath(),
+        "max-object-bytes", maxObjectBytes,
+        "max-patch-bytes", maxPatchBytes,
+        "max-patches", maxPatches,
+        "max-message-bytes", maxMessageBytes,
+        "chunk-bytes", chunkBytes,
+        "single-row-max-bytes", singleRowMaxBytes,
+        "call-threads", callThreads,
+        "drain-timeout", drainTimeout);
+  }
+}

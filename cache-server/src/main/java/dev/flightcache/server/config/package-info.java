@@ -1,0 +1,2 @@
+/** Server options: their defaults, and one loader from file, environment and flags. */
+package dev.flightcache.server.config;

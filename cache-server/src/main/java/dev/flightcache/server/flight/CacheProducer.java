@@ -1,0 +1,190 @@
+package dev.flightcache.server.flight;
+
+import dev.flightcache.proto.GetTicket;
+import dev.flightcache.proto.KeyPath;
+import dev.flightcache.proto.ObjectKey;
+import dev.flightcache.proto.Protocol;
+import dev.flightcache.server.store.FileObjectStore;
+import dev.flightcache.server.store.ObjectEntry;
+import dev.flightcache.server.store.ObjectFormat;
+import dev.flightcache.server.store.ObjectSnapshot;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Optional;
+import org.apache.arrow.flight.Action;
+import org.apache.arrow.flight.ActionType;
+import org.apache.arrow.flight.Criteria;
+import org.apache.arrow.flight.FlightDescriptor;
+import org.apache.arrow.flight.FlightEndpoint;
+import org.apache.arrow.flight.FlightInfo;
+import org.apache.arrow.flight.FlightStream;
+import org.apache.arrow.flight.Location;
+import org.apache.arrow.flight.NoOpFlightProducer;
+import org.apache.arrow.flight.PutResult;
+import org.apache.arrow.flight.Result;
+import org.apache.arrow.flight.SchemaResult;
+import org.apache.arrow.flight.Ticket;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.vector.types.pojo.Schema;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Flight service of the cache: flame-object-cache 0.6's protocol (docs/protocol.md) on top
+ * of a {@link FileObjectStore}. Thread-safe.
+ */
+public final class CacheProducer extends NoOpFlightProducer {
+  private static final Logger logger = LoggerFactory.getLogger(CacheProducer.class);
+  private static final List<ActionType> ACTIONS =
+      List.of(new ActionType(Protocol.ACTION_DELETE, "Delete objects by key prefix: app/session/object, app/session or app/*"));
+
+  private final FileObjectStore store;
+  private final BufferAllocator allocator;
+  private final Location advertised;
+  private final PutHandler puts;
+  private final GetResponder gets;
+
+  /**
+   * @param advertisedEndpoint the endpoint put into every ref and location
+   * @param chunkBytes size of each base row when rows are chunked
+   * @param singleRowMaxBytes largest base sent as one row to callers that do not ask for chunks
+   */
+  public CacheProducer(
+      FileObjectStore store, BufferAllocator allocator, String advertisedEndpoint, int chunkBytes, long singleRowMaxBytes) {
+    this.store = store;
+    this.allocator = allocator;
+    this.advertised = location(advertisedEndpoint);
+    this.puts = new PutHandler(store, allocator, advertisedEndpoint);
+    this.gets = new GetResponder(store, allocator, new GetResponder.ResponseLimits(chunkBytes, singleRowMaxBytes));
+  }
+
+  /** The middleware the server must install for the chunked-rows header to be seen. */
+  public static void install(org.apache.arrow.flight.FlightServer.Builder builder) {
+    builder.middleware(ChunkedRowsMiddleware.KEY, new ChunkedRowsMiddleware.Factory());
+  }
+
+  @Override
+  public void getStream(CallContext context, Ticket ticket, ServerStreamListener listener) {
+    try {
+      ChunkedRowsMiddleware header = context.getMiddleware(ChunkedRowsMiddleware.KEY);
+      gets.respond(GetTicket.parse(ticket.getBytes()), header != null && header.accepted(), listener);
+    } catch (Throwable failure) {
+      listener.error(CallErrors.toFlight(failure));
+    }
+  }
+
+  @Override
+  public Runnable acceptPut(CallContext context, FlightStream flightStream, StreamListener<PutResult> ackStream) {
+    return puts.accept(flightStream, ackStream);
+  }
+
+  @Override
+  public void doAction(CallContext context, Action action, StreamListener<Result> listener) {
+    try {
+      if (!Protocol.ACTION_DELETE.equals(action.getType())) {
+        throw new InvalidRequestException(
+            "Unknown action type: " + action.getType() + ". Only " + Protocol.ACTION_DELETE + " is supported.");
+      }
+      KeyPath path = KeyPath.parse(utf8(action.getBody(), "Invalid action body"));
+      int removed = store.delete(path);
+      logger.debug("Deleted {} objects under {}", removed, path);
+      listener.onNext(new Result(Protocol.ACTION_OK.getBytes(StandardCharsets.US_ASCII)));
+      listener.onCompleted();
+    } catch (Throwable failure) {
+      listener.onError(CallErrors.toFlight(failure));
+    }
+  }
+
+  @Override
+  public void listActions(CallContext context, StreamListener<ActionType> listener) {
+    ACTIONS.forEach(listener::onNext);
+    listener.onCompleted();
+  }
+
+  @Override
+  public FlightInfo getFlightInfo(CallContext context, FlightDescriptor descriptor) {
+    try {
+      ObjectKey key = describedKey(descriptor);
+      Optional<ObjectEntry> entry = store.entry(key);
+      return info(key, schemaOf(key, entry), entry.map(ObjectEntry::sizeBytes).orElse(-1L), descriptor);
+    } catch (Throwable failure) {
+      throw CallErrors.toFlight(failure);
+    }
+  }
+
+  @Override
+  public SchemaResult getSchema(CallContext context, FlightDescriptor descriptor) {
+    try {
+      ObjectKey key = describedKey(descriptor);
+      return new SchemaResult(schemaOf(key, store.entry(key)));
+    } catch (Throwable failure) {
+      throw CallErrors.toFlight(failure);
+    }
+  }
+
+  @Override
+  public void listFlights(CallContext context, Criteria criteria, StreamListener<FlightInfo> listener) {
+    try {
+      String prefix = utf8(criteria.getExpression(), "Invalid criteria");
+      for (ObjectEntry entry : store.list(prefix)) {
+        listener.onNext(info(entry.key(), Protocol.RESPONSE_SCHEMA, entry.sizeBytes(), null));
+      }
+      listener.onCompleted();
+    } catch (Throwable failure) {
+      listener.onError(CallErrors.toFlight(failure));
+    }
+  }
+
+  private FlightInfo info(ObjectKey key, Schema schema, long sizeBytes, FlightDescriptor descriptor) {
+    FlightEndpoint endpoint =
+        new FlightEndpoint(new Ticket(key.toString().getBytes(StandardCharsets.UTF_8)), advertised);
+    FlightDescriptor echoed = descriptor != null ? descriptor : FlightDescriptor.path(key.toString());
+    return new FlightInfo(schema, echoed, List.of(endpoint), sizeBytes, -1);
+  }
+
+  /** The schema a do_get of the key answers with: the table's own, or the row schema. */
+  private Schema schemaOf(ObjectKey key, Optional<ObjectEntry> entry) throws IOException {
+    if (entry.isEmpty() || entry.get().format() != ObjectFormat.TABLE) {
+      return Protocol.RESPONSE_SCHEMA;
+    }
+    try (ObjectSnapshot snapshot = store.open(key, Long.MAX_VALUE)) {
+      if (snapshot.entry().format() != ObjectFormat.TABLE) {
+        return Protocol.RESPONSE_SCHEMA;
+      }
+      return TableBatches.readSchema(allocator, snapshot.base(), snapshot.entry().base().version());
+    }
+  }
+
+  /** The key a path descriptor names, its elements joined with '/' as flame does. */
+  private static ObjectKey describedKey(FlightDescriptor descriptor) {
+    if (descriptor.isCommand() || descriptor.getPath().isEmpty()) {
+      throw new InvalidRequestException("Empty descriptor path");
+    }
+    return ObjectKey.parse(String.join("/", descriptor.getPath()));
+  }
+
+  private static Location location(String endpoint) {
+    try {
+      return new Location(endpoint);
+    } catch (java.net.URISyntaxException e) {
+      throw new IllegalArgumentException("advertised endpoint is not a URI: " + endpoint, e);
+    }
+  }
+
+  private static String utf8(byte[] bytes, String what) {
+    try {
+      return StandardCharsets.UTF_8
+          .newDecoder()
+          .onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT)
+          .decode(ByteBuffer.wrap(bytes))
+          .toString();
+    } catch (CharacterCodingException e) {
+      throw new InvalidRequestException(what + ": not valid UTF-8");
+    }
+  }
+}

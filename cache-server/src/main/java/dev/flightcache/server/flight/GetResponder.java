@@ -1,0 +1,112 @@
+package dev.flightcache.server.flight;
+
+import dev.flightcache.proto.GetTicket;
+import dev.flightcache.server.store.FileObjectStore;
+import dev.flightcache.server.store.ObjectEntry;
+import dev.flightcache.server.store.ObjectFormat;
+import dev.flightcache.server.store.ObjectSnapshot;
+import dev.flightcache.server.store.StoredPart;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.apache.arrow.flight.FlightProducer.ServerStreamListener;
+import org.apache.arrow.memory.BufferAllocator;
+
+/**
+ * do_get: decides between "not modified", patch-only and full by flame's table, then streams the
+ * answer from one consistent snapshot of the object.
+ */
+final class GetResponder {
+  private final FileObjectStore store;
+  private final BufferAllocator allocator;
+  private final ResponseLimits limits;
+
+  /**
+   * @param chunkBytes the size of each base row when rows are chunked
+   * @param singleRowMaxBytes the largest base sent as one row to a caller that did not ask for
+   *     chunks; larger ones are chunked regardless
+   */
+  record ResponseLimits(int chunkBytes, long singleRowMaxBytes) {}
+
+  /** How a do_get is answered. */
+  enum Answer {
+    NOT_MODIFIED,
+    TABLE,
+    PATCHES_ONLY,
+    FULL
+  }
+
+  GetResponder(FileObjectStore store, BufferAllocator allocator, ResponseLimits limits) {
+    this.store = store;
+    this.allocator = allocator;
+    this.limits = limits;
+  }
+
+  /** Flame's decision table, in order; {@code c} is the caller's version, 0 for none. */
+  static Answer decide(ObjectEntry entry, long c) {
+    long s = entry.version();
+    long b = entry.base().version();
+    if (c != 0 && c == s) {
+      return Answer.NOT_MODIFIED;
+    }
+    if (entry.format() == ObjectFormat.TABLE) {
+      return Answer.TABLE;
+    }
+    if (c != 0 && Long.compareUnsigned(b, c) <= 0 && Long.compareUnsigned(c, s) < 0) {
+      return Answer.PATCHES_ONLY;
+    }
+    return Answer.FULL;
+  }
+
+  void respond(GetTicket ticket, boolean chunkedAccepted, ServerStreamListener listener) throws IOException {
+    long c = ticket.clientVersion();
+    Optional<ObjectEntry> peek = store.entry(ticket.key());
+    if (peek.isPresent() && decide(peek.get(), c) == Answer.NOT_MODIFIED) {
+      StreamPump.start(listener, new NoBatches(allocator), () -> {});
+      return;
+    }
+    long patchesAbove = peek.isPresent() && decide(peek.get(), c) == Answer.PATCHES_ONLY ? c : 0;
+    ObjectSnapshot snapshot = store.open(ticket.key(), patchesAbove);
+    Answer answer = decide(snapshot.entry(), c);
+    if (answer == Answer.FULL && patchesAbove != 0) {
+      snapshot.close();
+      snapshot = store.open(ticket.key(), 0);
+      answer = decide(snapshot.entry(), c);
+    }
+    try {
+      StreamPump.start(listener, body(snapshot, answer, c, chunkedAccepted), snapshot);
+    } catch (IOException | RuntimeException e) {
+      snapshot.close();
+      throw e;
+    }
+  }
+
+  private ResponseBody body(ObjectSnapshot snapshot, Answer answer, long c, boolean chunkedAccepted) throws IOException {
+    ObjectEntry entry = snapshot.entry();
+    switch (answer) {
+      case NOT_MODIFIED:
+        return new NoBatches(allocator);
+      case TABLE:
+        return new TableBatches(allocator, snapshot.base(), entry.base().version());
+      default:
+        break;
+    }
+    List<OpaqueRows.Part> parts = new ArrayList<>();
+    if (answer == Answer.FULL) {
+      long size = entry.base().sizeBytes();
+      boolean chunked = chunkedAccepted || size > limits.singleRowMaxBytes();
+      long rowBytes = chunked ? limits.chunkBytes() : Math.max(size, 1);
+      parts.add(new OpaqueRows.Part(entry.base().version(), true, snapshot.base(), size, rowBytes));
+    }
+    List<StoredPart> patches = entry.patches();
+    for (int i = 0; i < patches.size(); i++) {
+      StoredPart patch = patches.get(i);
+      if (answer == Answer.FULL || Long.compareUnsigned(patch.version(), c) > 0) {
+        long rowBytes = Math.max(patch.sizeBytes(), 1);
+        parts.add(new OpaqueRows.Part(patch.version(), false, snapshot.patch(i), patch.sizeBytes(), rowBytes));
+      }
+    }
+    return new OpaqueRows(allocator, parts);
+  }
+}

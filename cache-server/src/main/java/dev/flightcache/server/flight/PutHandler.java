@@ -1,0 +1,162 @@
+package dev.flightcache.server.flight;
+
+import dev.flightcache.proto.KeyPath;
+import dev.flightcache.proto.ObjectKey;
+import dev.flightcache.proto.ObjectRef;
+import dev.flightcache.proto.Protocol;
+import dev.flightcache.server.store.FileObjectStore;
+import dev.flightcache.server.store.ObjectEntry;
+import dev.flightcache.server.store.ObjectFormat;
+import dev.flightcache.server.store.PendingWrite;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.apache.arrow.flight.FlightDescriptor;
+import org.apache.arrow.flight.FlightProducer.StreamListener;
+import org.apache.arrow.flight.FlightStream;
+import org.apache.arrow.flight.PutResult;
+import org.apache.arrow.memory.ArrowBuf;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.vector.VarBinaryVector;
+import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.ipc.ArrowStreamWriter;
+import org.apache.arrow.vector.types.pojo.ArrowType;
+import org.apache.arrow.vector.types.pojo.Field;
+import org.apache.arrow.vector.types.pojo.Schema;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * do_put: a put, a replace or a patch. The payload streams batch by batch into a pending write,
+ * so memory stays bounded by one message whatever the object's size; only a complete, valid
+ * upload is committed, and the answer is exactly one {@code PutResult} holding the BSON ref.
+ */
+final class PutHandler {
+  private static final Logger logger = LoggerFactory.getLogger(PutHandler.class);
+
+  private final FileObjectStore store;
+  private final BufferAllocator allocator;
+  private final String endpoint;
+
+  PutHandler(FileObjectStore store, BufferAllocator allocator, String endpoint) {
+    this.store = store;
+    this.allocator = allocator;
+    this.endpoint = endpoint;
+  }
+
+  /** What a do_put asks for, read from its descriptor. */
+  private record Target(ObjectKey key, boolean patch) {
+    static Target of(FlightDescriptor descriptor) {
+      if (descriptor.isCommand()) {
+        String command = new String(descriptor.getCommand(), StandardCharsets.UTF_8);
+        if (!command.startsWith(Protocol.PATCH_COMMAND_PREFIX)) {
+          throw new InvalidRequestException("key must be provided in descriptor path or command");
+        }
+        return new Target(ObjectKey.parse(command.substring(Protocol.PATCH_COMMAND_PREFIX.length())), true);
+      }
+      List<String> path = descriptor.getPath();
+      if (path.isEmpty() || path.get(0).isEmpty()) {
+        throw new InvalidRequestException("key must be provided in descriptor path or command");
+      }
+      KeyPath keyPath = KeyPath.parse(path.get(0));
+      if (keyPath.isAppWildcard()) {
+        throw new InvalidRequestException("cannot put to '" + keyPath + "': name a session or a key");
+      }
+      ObjectKey key =
+          keyPath.isFullKey() ? keyPath.toKey() : ObjectKey.generated(keyPath.app(), keyPath.session());
+      return new Target(key, false);
+    }
+  }
+
+  Runnable accept(FlightStream stream, StreamListener<PutResult> ack) {
+    return () -> {
+      try {
+        ObjectEntry entry = receive(stream);
+        byte[] ref = new ObjectRef(endpoint, entry.key(), entry.version()).toBson();
+        ArrowBuf metadata = allocator.buffer(ref.length);
+        metadata.writeBytes(ref);
+        try (PutResult result = PutResult.metadata(metadata)) {
+          ack.onNext(result);
+        }
+        ack.onCompleted();
+        logger.debug("Stored {} v{} ({} bytes)", entry.key(), entry.version(), entry.sizeBytes());
+      } catch (Throwable failure) {
+        ack.onError(CallErrors.toFlight(failure));
+      }
+    };
+  }
+
+  private ObjectEntry receive(FlightStream stream) throws IOException {
+    Target target = Target.of(stream.getDescriptor());
+    Schema schema = stream.getSchema();
+    if (Protocol.isNativeTable(schema)) {
+      if (target.patch()) {
+        throw new InvalidRequestException("a patch is bytes: send (version uint64, data binary) rows, not an Arrow table");
+      }
+      try (PendingWrite write = store.beginPut(target.key())) {
+        receiveTable(stream, write);
+        return store.commitPut(target.key(), ObjectFormat.TABLE, write);
+      }
+    }
+    checkOpaqueSchema(schema);
+    try (PendingWrite write = target.patch() ? store.beginPatch(target.key()) : store.beginPut(target.key())) {
+      receiveRows(stream, write);
+      return target.patch()
+          ? store.commitPatch(target.key(), write)
+          : store.commitPut(target.key(), ObjectFormat.OPAQUE, write);
+    }
+  }
+
+  private static void checkOpaqueSchema(Schema schema) {
+    List<Field> fields = schema.getFields();
+    boolean versionOk = fields.size() >= 2 && fields.get(0).getType().equals(new ArrowType.Int(64, false));
+    boolean dataOk = fields.size() >= 2 && fields.get(1).getType().equals(ArrowType.Binary.INSTANCE);
+    if (!versionOk || !dataOk) {
+      throw new InvalidRequestException(
+          "Invalid upload schema: expected column 0 'version' uint64 and column 1 'data' binary, got " + schema);
+    }
+  }
+
+  /** Concatenates the {@code data} of every row of every batch, in order. */
+  private static void receiveRows(FlightStream stream, PendingWrite write) throws IOException {
+    long rows = 0;
+    while (stream.next()) {
+      VectorSchemaRoot root = stream.getRoot();
+      VarBinaryVector data = (VarBinaryVector) root.getVector(1);
+      for (int row = 0; row < root.getRowCount(); row++) {
+        if (data.isNull(row)) {
+          throw new InvalidRequestException("row " + (rows + row) + " has a null 'data' value");
+        }
+        int length = data.getValueLength(row);
+        if (length > 0) {
+          write.write(data.getDataBuffer().nioBuffer(data.getStartOffset(row), length));
+        }
+      }
+      rows += root.getRowCount();
+    }
+    if (rows == 0) {
+      throw new InvalidRequestException("No data received: an upload needs at least one row");
+    }
+  }
+
+  /** Stores the schema and every batch as an Arrow IPC stream. */
+  private static void receiveTable(FlightStream stream, PendingWrite write) throws IOException {
+    for (Field field : stream.getSchema().getFields()) {
+      if (field.getDictionary() != null) {
+        throw new InvalidRequestException("dictionary-encoded column '" + field.getName() + "' is not supported");
+      }
+    }
+    long batches = 0;
+    try (ArrowStreamWriter writer = new ArrowStreamWriter(stream.getRoot(), null, write.channel())) {
+      writer.start();
+      while (stream.next()) {
+        writer.writeBatch();
+        batches++;
+      }
+      writer.end();
+    }
+    if (batches == 0) {
+      throw new InvalidRequestException("No data received: a table upload needs at least one batch");
+    }
+  }
+}

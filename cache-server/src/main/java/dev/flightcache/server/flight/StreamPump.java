@@ -1,0 +1,77 @@
+package dev.flightcache.server.flight;
+
+import org.apache.arrow.flight.FlightProducer.ServerStreamListener;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Sends a {@link ResponseBody} as gRPC's readiness allows: it sends while the listener is ready,
+ * returns when it is not, and is called again by the listener's ready signal. No thread waits
+ * per stream, and at most about gRPC's backpressure threshold is buffered per call.
+ */
+final class StreamPump implements Runnable {
+  private static final Logger logger = LoggerFactory.getLogger(StreamPump.class);
+
+  private final ServerStreamListener listener;
+  private final ResponseBody body;
+  private final AutoCloseable resources;
+  private boolean finished;
+
+  private StreamPump(ServerStreamListener listener, ResponseBody body, AutoCloseable resources) {
+    this.listener = listener;
+    this.body = body;
+    this.resources = resources;
+  }
+
+  /** Starts sending {@code body}; {@code resources} are closed with it when the call ends. */
+  static void start(ServerStreamListener listener, ResponseBody body, AutoCloseable resources) {
+    StreamPump pump = new StreamPump(listener, body, resources);
+    listener.setUseZeroCopy(true);
+    listener.setOnCancelHandler(pump::cancel);
+    listener.setOnReadyHandler(pump);
+    listener.start(body.root());
+    pump.run();
+  }
+
+  @Override
+  public synchronized void run() {
+    if (finished) {
+      return;
+    }
+    try {
+      while (listener.isReady()) {
+        if (!body.loadNext()) {
+          listener.completed();
+          finish();
+          return;
+        }
+        listener.putNext();
+      }
+    } catch (Throwable failure) {
+      finish();
+      listener.error(CallErrors.toFlight(failure));
+    }
+  }
+
+  private synchronized void cancel() {
+    logger.debug("do_get cancelled by the client");
+    finish();
+  }
+
+  private void finish() {
+    if (finished) {
+      return;
+    }
+    finished = true;
+    try {
+      body.close();
+    } catch (Exception e) {
+      logger.warn("Closing a response failed: {}", e.toString());
+    }
+    try {
+      resources.close();
+    } catch (Exception e) {
+      logger.warn("Closing an object snapshot failed: {}", e.toString());
+    }
+  }
+}

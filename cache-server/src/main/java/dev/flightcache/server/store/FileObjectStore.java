@@ -1,0 +1,331 @@
+package dev.flightcache.server.store;
+
+import dev.flightcache.proto.KeyPath;
+import dev.flightcache.proto.ObjectKey;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.locks.Lock;
+import java.util.concurrent.locks.ReadWriteLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Objects in files under one directory, with the index of them in memory.
+ *
+ * <p>Every write streams into a temp file, is synced, and is committed by an atomic rename under
+ * the key's write lock, so a crash leaves the previous state or the new one. A reader opens its
+ * files under the key's read lock and reads them after releasing it. Writes to one key are
+ * serialized; different keys proceed in parallel. Thread-safe.
+ */
+public final class FileObjectStore {
+  private static final Logger logger = LoggerFactory.getLogger(FileObjectStore.class);
+  private static final int LOCK_STRIPES = 4096;
+
+  private final StoreLayout layout;
+  private final StoreLimits limits;
+  private final VersionFloor floor;
+  private final ConcurrentSkipListMap<String, ObjectEntry> index;
+  private final ReadWriteLock[] keyLocks = new ReadWriteLock[LOCK_STRIPES];
+  /** Held shared while creating object directories, exclusively while pruning empty ones. */
+  private final ReadWriteLock layoutLock = new ReentrantReadWriteLock();
+
+  private FileObjectStore(StoreLayout layout, StoreLimits limits, VersionFloor floor, Map<String, ObjectEntry> recovered) {
+    this.layout = layout;
+    this.limits = limits;
+    this.floor = floor;
+    this.index = new ConcurrentSkipListMap<>(recovered);
+    for (int i = 0; i < LOCK_STRIPES; i++) {
+      keyLocks[i] = new ReentrantReadWriteLock();
+    }
+  }
+
+  /**
+   * Opens the store in {@code root}, creating it if needed, and recovers the index from the files.
+   * Files that cannot be used are moved to {@code quarantine/} and logged at ERROR; they never
+   * stop the store from opening.
+   */
+  public static FileObjectStore open(Path root, StoreLimits limits) throws IOException {
+    StoreLayout layout = new StoreLayout(root);
+    Recovery recovery = new Recovery(layout);
+    Map<String, ObjectEntry> entries = recovery.run();
+    return new FileObjectStore(layout, limits, recovery.floor(), entries);
+  }
+
+  /** Starts a write of a whole object; commit it with {@link #commitPut}. */
+  public PendingWrite beginPut(ObjectKey key) throws IOException {
+    return new PendingWrite(
+        layout.newTempPath("put"),
+        limits.maxObjectBytes(),
+        "object " + key + " is larger than the limit of " + limits.maxObjectBytes() + " bytes");
+  }
+
+  /** Starts a write of one patch; commit it with {@link #commitPatch}. */
+  public PendingWrite beginPatch(ObjectKey key) throws IOException {
+    return new PendingWrite(
+        layout.newTempPath("patch"),
+        limits.maxPatchBytes(),
+        "patch of " + key + " is larger than the limit of " + limits.maxPatchBytes() + " bytes");
+  }
+
+  /**
+   * Makes the written bytes the object's new base at the next version, and drops its patches.
+   *
+   * @return the entry now stored
+   */
+  public ObjectEntry commitPut(ObjectKey key, ObjectFormat format, PendingWrite write) throws IOException {
+    Path temp = write.seal();
+    Lock lock = lockFor(key).writeLock();
+    lock.lock();
+    try {
+      ObjectEntry previous = index.get(key.toString());
+      long version = (previous != null ? previous.version() : floor.get()) + 1;
+      Path dir = layout.objectDir(key);
+      moveIntoPlace(temp, dir, StoreLayout.fileName(version, format.suffix));
+      write.markCommitted();
+      ObjectEntry entry = new ObjectEntry(key, format, new StoredPart(version, write.sizeBytes()), List.of());
+      index.put(key.toString(), entry);
+      if (previous != null) {
+        deleteParts(dir, previous);
+      }
+      return entry;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Appends the written bytes as a patch at the next version.
+   *
+   * @throws ObjectNotFoundException if the key holds no object
+   * @throws InvalidWriteException if the object is a native table
+   * @throws LimitExceededException if the object has the most patches allowed, or would grow past
+   *     the object size limit
+   */
+  public ObjectEntry commitPatch(ObjectKey key, PendingWrite write) throws IOException {
+    Path temp = write.seal();
+    Lock lock = lockFor(key).writeLock();
+    lock.lock();
+    try {
+      ObjectEntry previous = index.get(key.toString());
+      if (previous == null) {
+        throw new ObjectNotFoundException("object " + key + " not found for patch");
+      }
+      if (previous.format() == ObjectFormat.TABLE) {
+        throw new InvalidWriteException(
+            "object " + key + " is an Arrow table; only byte objects can be patched, replace it instead");
+      }
+      if (previous.patches().size() >= limits.maxPatches()) {
+        throw new LimitExceededException(
+            "object " + key + " has reached maximum delta count (" + limits.maxPatches() + ")");
+      }
+      if (previous.sizeBytes() + write.sizeBytes() > limits.maxObjectBytes()) {
+        throw new LimitExceededException(
+            "object " + key + " would grow past the limit of " + limits.maxObjectBytes() + " bytes");
+      }
+      long version = previous.version() + 1;
+      moveIntoPlace(temp, layout.objectDir(key), StoreLayout.fileName(version, StoreLayout.PATCH_SUFFIX));
+      write.markCommitted();
+      ObjectEntry entry = previous.withPatch(new StoredPart(version, write.sizeBytes()));
+      index.put(key.toString(), entry);
+      return entry;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Opens the current version of an object for reading.
+   *
+   * @param patchesAbove open only the patches with a version above this (0 for all)
+   * @throws ObjectNotFoundException if the key holds no object
+   */
+  public ObjectSnapshot open(ObjectKey key, long patchesAbove) throws IOException {
+    Lock lock = lockFor(key).readLock();
+    lock.lock();
+    try {
+      ObjectEntry entry = index.get(key.toString());
+      if (entry == null) {
+        throw new ObjectNotFoundException("object " + key + " not found");
+      }
+      Path dir = layout.objectDir(key);
+      List<FileChannel> patches = new ArrayList<>();
+      FileChannel base = null;
+      try {
+        base = FileChannel.open(dir.resolve(StoreLayout.fileName(entry.base().version(), entry.format().suffix)), StandardOpenOption.READ);
+        for (StoredPart patch : entry.patches()) {
+          patches.add(
+              Long.compareUnsigned(patch.version(), patchesAbove) > 0
+                  ? FileChannel.open(dir.resolve(StoreLayout.fileName(patch.version(), StoreLayout.PATCH_SUFFIX)), StandardOpenOption.READ)
+                  : null);
+        }
+        return new ObjectSnapshot(entry, base, patches);
+      } catch (IOException | RuntimeException e) {
+        closeQuietly(base);
+        patches.forEach(FileObjectStore::closeQuietly);
+        throw e;
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** The index entry of a key, if it holds an object. */
+  public Optional<ObjectEntry> entry(ObjectKey key) {
+    return Optional.ofNullable(index.get(key.toString()));
+  }
+
+  /** Entries whose key starts with {@code keyPrefix}, in key order; a weakly consistent view. */
+  public Iterable<ObjectEntry> list(String keyPrefix) {
+    return () ->
+        index.tailMap(keyPrefix, true).entrySet().stream()
+            .takeWhile(e -> e.getKey().startsWith(keyPrefix))
+            .map(Map.Entry::getValue)
+            .iterator();
+  }
+
+  /** How many objects are stored. */
+  public int objectCount() {
+    return index.size();
+  }
+
+  /**
+   * Removes every object the path matches. Each removal is ordered with the writes of its key,
+   * and the version floor is raised first, so a later put of a removed key gets a higher version.
+   *
+   * @return how many objects were removed
+   */
+  public int delete(KeyPath path) throws IOException {
+    List<ObjectEntry> victims = new ArrayList<>();
+    if (path.isFullKey()) {
+      entry(path.toKey()).ifPresent(victims::add);
+    } else {
+      list(path.keyPrefix()).forEach(victims::add);
+    }
+    long highest = 0;
+    for (ObjectEntry victim : victims) {
+      highest = Math.max(highest, victim.version());
+    }
+    floor.raise(highest);
+    int removed = 0;
+    Set<Path> parents = new LinkedHashSet<>();
+    for (ObjectEntry victim : victims) {
+      if (remove(victim.key())) {
+        removed++;
+        parents.add(layout.objectDir(victim.key()).getParent());
+      }
+    }
+    pruneEmpty(parents);
+    return removed;
+  }
+
+  private boolean remove(ObjectKey key) throws IOException {
+    Path doomed;
+    Lock lock = lockFor(key).writeLock();
+    lock.lock();
+    try {
+      ObjectEntry current = index.get(key.toString());
+      if (current == null) {
+        return false;
+      }
+      floor.raise(current.version());
+      doomed = layout.newTempPath("deleted");
+      Files.move(layout.objectDir(key), doomed, StandardCopyOption.ATOMIC_MOVE);
+      StoreLayout.fsyncDirectory(layout.objectDir(key).getParent());
+      index.remove(key.toString());
+    } finally {
+      lock.unlock();
+    }
+    deleteTree(doomed);
+    return true;
+  }
+
+  private void moveIntoPlace(Path temp, Path dir, String name) throws IOException {
+    Lock shared = layoutLock.readLock();
+    shared.lock();
+    try {
+      layout.createObjectDirectory(dir);
+      Files.move(temp, dir.resolve(name), StandardCopyOption.ATOMIC_MOVE);
+      StoreLayout.fsyncDirectory(dir);
+    } finally {
+      shared.unlock();
+    }
+  }
+
+  private void deleteParts(Path dir, ObjectEntry stale) {
+    try {
+      Files.deleteIfExists(dir.resolve(StoreLayout.fileName(stale.base().version(), stale.format().suffix)));
+      for (StoredPart patch : stale.patches()) {
+        Files.deleteIfExists(dir.resolve(StoreLayout.fileName(patch.version(), StoreLayout.PATCH_SUFFIX)));
+      }
+    } catch (IOException e) {
+      // Harmless to readers: recovery drops files older than the newest base.
+      logger.warn("Could not remove replaced files of {}: {}", stale.key(), e.toString());
+    }
+  }
+
+  /** Removes session and app directories left empty, deepest first. */
+  private void pruneEmpty(Set<Path> sessionDirs) {
+    Lock exclusive = layoutLock.writeLock();
+    exclusive.lock();
+    try {
+      for (Path session : sessionDirs) {
+        for (Path dir = session; !dir.equals(layout.objects); dir = dir.getParent()) {
+          try {
+            Files.delete(dir);
+          } catch (DirectoryNotEmptyException | NoSuchFileException e) {
+            break;
+          } catch (IOException e) {
+            logger.warn("Could not remove empty directory {}: {}", layout.root.relativize(dir), e.toString());
+            break;
+          }
+        }
+      }
+    } finally {
+      exclusive.unlock();
+    }
+  }
+
+  static void deleteTree(Path path) {
+    try (var walk = Files.walk(path)) {
+      walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> {
+        try {
+          Files.deleteIfExists(p);
+        } catch (IOException e) {
+          logger.warn("Could not delete {}: {}", p, e.toString());
+        }
+      });
+    } catch (NoSuchFileException e) {
+      // already gone
+    } catch (IOException e) {
+      logger.warn("Could not delete {}: {}", path, e.toString());
+    }
+  }
+
+  private ReadWriteLock lockFor(ObjectKey key) {
+    return keyLocks[Math.floorMod(key.toString().hashCode() * 0x9E3779B9, LOCK_STRIPES)];
+  }
+
+  private static void closeQuietly(FileChannel channel) {
+    if (channel != null) {
+      try {
+        channel.close();
+      } catch (IOException ignored) {
+        // closing a read-only channel; nothing to recover
+      }
+    }
+  }
+}

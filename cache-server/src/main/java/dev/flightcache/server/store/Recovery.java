@@ -1,0 +1,200 @@
+package dev.flightcache.server.store;
+
+import dev.flightcache.proto.InvalidKeyException;
+import dev.flightcache.proto.ObjectKey;
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Rebuilds the index from the files at start, and finishes what a crash interrupted: temp files
+ * are deleted, a replace that renamed its new base but had not removed the old files is
+ * completed, and patches left by an interrupted delete are removed. Anything else it cannot use
+ * is moved to {@code quarantine/} and logged at ERROR; it never stops the start.
+ */
+final class Recovery {
+  private static final Logger logger = LoggerFactory.getLogger(Recovery.class);
+
+  private final StoreLayout layout;
+  private final AtomicInteger quarantined = new AtomicInteger();
+  private VersionFloor floor;
+  private long highestVersion;
+
+  Recovery(StoreLayout layout) {
+    this.layout = layout;
+  }
+
+  Map<String, ObjectEntry> run() throws IOException {
+    long started = System.nanoTime();
+    layout.createDirectories();
+    clearTemp();
+    Map<String, ObjectEntry> entries = new HashMap<>();
+    try (DirectoryStream<Path> apps = Files.newDirectoryStream(layout.objects)) {
+      for (Path app : apps) {
+        if (expectDirectory(app)) {
+          scanApp(app, entries);
+        }
+      }
+    }
+    floor = loadFloor();
+    long bytes = entries.values().stream().mapToLong(ObjectEntry::sizeBytes).sum();
+    logger.info(
+        "Recovered {} objects ({} bytes) from {} in {} ms; {} files set aside in {}",
+        entries.size(), bytes, layout.root, (System.nanoTime() - started) / 1_000_000,
+        quarantined.get(), layout.quarantine);
+    return entries;
+  }
+
+  VersionFloor floor() {
+    return floor;
+  }
+
+  int quarantinedCount() {
+    return quarantined.get();
+  }
+
+  private void clearTemp() throws IOException {
+    try (DirectoryStream<Path> leftovers = Files.newDirectoryStream(layout.tmp)) {
+      for (Path leftover : leftovers) {
+        logger.debug("Removing leftover {}", leftover);
+        FileObjectStore.deleteTree(leftover);
+      }
+    }
+  }
+
+  private VersionFloor loadFloor() throws IOException {
+    try {
+      return VersionFloor.load(layout.floorFile);
+    } catch (NumberFormatException e) {
+      setAside(layout.floorFile, "the version floor is unreadable; versions of deleted objects may be reused");
+      return VersionFloor.reset(layout.floorFile, highestVersion);
+    }
+  }
+
+  private void scanApp(Path app, Map<String, ObjectEntry> entries) throws IOException {
+    try (DirectoryStream<Path> sessions = Files.newDirectoryStream(app)) {
+      for (Path session : sessions) {
+        if (!expectDirectory(session)) {
+          continue;
+        }
+        try (DirectoryStream<Path> objects = Files.newDirectoryStream(session)) {
+          for (Path object : objects) {
+            if (expectDirectory(object)) {
+              recoverObject(app, session, object, entries);
+            }
+          }
+        }
+      }
+    }
+  }
+
+  private void recoverObject(Path app, Path session, Path dir, Map<String, ObjectEntry> entries) throws IOException {
+    ObjectKey key;
+    try {
+      key = new ObjectKey(name(app), name(session), name(dir));
+    } catch (InvalidKeyException e) {
+      setAside(dir, "its path is not a valid key");
+      return;
+    }
+    TreeMap<Long, Path> bases = new TreeMap<>(Long::compareUnsigned);
+    Map<Long, ObjectFormat> formats = new HashMap<>();
+    TreeMap<Long, Path> patches = new TreeMap<>(Long::compareUnsigned);
+    try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
+      for (Path file : files) {
+        classify(file, bases, formats, patches);
+      }
+    }
+    if (bases.isEmpty()) {
+      if (!patches.isEmpty()) {
+        logger.warn("Removing {} patches of {} left by an interrupted delete", patches.size(), key);
+      }
+      FileObjectStore.deleteTree(dir);
+      return;
+    }
+    long baseVersion = bases.lastKey();
+    for (Map.Entry<Long, Path> older : bases.headMap(baseVersion).entrySet()) {
+      Files.deleteIfExists(older.getValue());
+    }
+    for (Path stale : patches.headMap(baseVersion, true).values()) {
+      Files.deleteIfExists(stale);
+    }
+    List<StoredPart> kept = new ArrayList<>();
+    long expected = baseVersion + 1;
+    for (Map.Entry<Long, Path> patch : patches.tailMap(baseVersion, false).entrySet()) {
+      if (patch.getKey() != expected) {
+        setAside(patch.getValue(), "patch versions of " + key + " skip from " + (expected - 1));
+        continue;
+      }
+      kept.add(new StoredPart(patch.getKey(), Files.size(patch.getValue())));
+      expected++;
+    }
+    StoredPart base = new StoredPart(baseVersion, Files.size(bases.get(baseVersion)));
+    ObjectEntry entry = new ObjectEntry(key, formats.get(baseVersion), base, kept);
+    highestVersion = Math.max(highestVersion, entry.version());
+    entries.put(key.toString(), entry);
+  }
+
+  private void classify(Path file, TreeMap<Long, Path> bases, Map<Long, ObjectFormat> formats, TreeMap<Long, Path> patches)
+      throws IOException {
+    String name = name(file);
+    int dot = name.indexOf('.');
+    Long version = dot > 0 ? parseVersion(name.substring(0, dot)) : null;
+    String suffix = dot > 0 ? name.substring(dot + 1) : "";
+    if (version == null || version == 0 || !Files.isRegularFile(file)) {
+      setAside(file, "it is not an object file");
+      return;
+    }
+    if (suffix.equals(StoreLayout.PATCH_SUFFIX)) {
+      patches.put(version, file);
+      return;
+    }
+    for (ObjectFormat format : ObjectFormat.values()) {
+      if (suffix.equals(format.suffix) && !bases.containsKey(version)) {
+        bases.put(version, file);
+        formats.put(version, format);
+        return;
+      }
+    }
+    setAside(file, "it is not an object file");
+  }
+
+  private static Long parseVersion(String digits) {
+    if (digits.isEmpty() || !digits.chars().allMatch(c -> c >= '0' && c <= '9')) {
+      return null;
+    }
+    try {
+      return Long.parseUnsignedLong(digits);
+    } catch (NumberFormatException e) {
+      return null;
+    }
+  }
+
+  private boolean expectDirectory(Path path) throws IOException {
+    if (Files.isDirectory(path)) {
+      return true;
+    }
+    setAside(path, "a directory was expected here");
+    return false;
+  }
+
+  private void setAside(Path path, String reason) throws IOException {
+    String relative = layout.root.relativize(path).toString().replace('/', '_');
+    Path target = layout.quarantine.resolve(System.currentTimeMillis() + "-" + quarantined.incrementAndGet() + "-" + relative);
+    Files.move(path, target, StandardCopyOption.ATOMIC_MOVE);
+    logger.error("Set aside {} as {}: {}", layout.root.relativize(path), layout.root.relativize(target), reason);
+  }
+
+  private static String name(Path path) {
+    return path.getFileName().toString();
+  }
+}

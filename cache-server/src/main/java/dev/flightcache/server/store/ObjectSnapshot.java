@@ -17,7 +17,7 @@ public final class ObjectSnapshot implements AutoCloseable {
   ObjectSnapshot(ObjectEntry entry, FileChannel base, List<FileChannel> patches) {
     this.entry = entry;
     this.base = base;
-    this.patches = List.copyOf(patches);
+    this.patches = java.util.Collections.unmodifiableList(new java.util.ArrayList<>(patches));
   }
 
   public ObjectEntry entry() {
@@ -29,7 +29,10 @@ public final class ObjectSnapshot implements AutoCloseable {
     return base;
   }
 
-  /** The file of {@code entry().patches().get(index)}. */
+  /**
+   * The file of {@code entry().patches().get(index)}, or null if the snapshot was opened without
+   * it (a patch at or below the version the reader already had).
+   */
   public FileChannel patch(int index) {
     return patches.get(index);
   }
@@ -39,7 +42,9 @@ public final class ObjectSnapshot implements AutoCloseable {
     IOException failure = null;
     for (FileChannel channel : patches) {
       try {
-        channel.close();
+        if (channel != null) {
+          channel.close();
+        }
       } catch (IOException e) {
         failure = e;
       }

@@ -51,15 +51,16 @@ public record ServerConfig(
 
   /** The settings as {@code name=value} pairs, for the start-up log line. */
   public Map<String, Object> summary() {
-    return Map.of(
-        "storage-dir", storageDir.toAbsolutePath(),
-        "max-object-bytes", maxObjectBytes,
-        "max-patch-bytes", maxPatchBytes,
-        "max-patches", maxPatches,
-        "max-message-bytes", maxMessageBytes,
-        "chunk-bytes", chunkBytes,
-        "single-row-max-bytes", singleRowMaxBytes,
-        "call-threads", callThreads,
-        "drain-timeout", drainTimeout);
+    Map<String, Object> summary = new java.util.LinkedHashMap<>();
+    summary.put("storage-dir", storageDir.toAbsolutePath().normalize());
+    summary.put("max-object-bytes", maxObjectBytes);
+    summary.put("max-patch-bytes", maxPatchBytes);
+    summary.put("max-patches", maxPatches);
+    summary.put("max-message-bytes", maxMessageBytes);
+    summary.put("chunk-bytes", chunkBytes);
+    summary.put("single-row-max-bytes", singleRowMaxBytes);
+    summary.put("call-threads", callThreads);
+    summary.put("drain-timeout", drainTimeout);
+    return summary;
   }
 }

@@ -62,9 +62,10 @@ public final class CacheProducer extends NoOpFlightProducer {
     this.gets = new GetResponder(store, allocator, new GetResponder.ResponseLimits(chunkBytes, singleRowMaxBytes));
   }
 
-  /** The middleware the server must install for the chunked-rows header to be seen. */
+  /** The middleware the server must install: the chunked-rows header, and refusing Handshake. */
   public static void install(org.apache.arrow.flight.FlightServer.Builder builder) {
     builder.middleware(ChunkedRowsMiddleware.KEY, new ChunkedRowsMiddleware.Factory());
+    builder.middleware(HandshakeRefusal.KEY, new HandshakeRefusal());
   }
 
   @Override
@@ -110,7 +111,7 @@ public final class CacheProducer extends NoOpFlightProducer {
     try {
       ObjectKey key = describedKey(descriptor);
       Optional<ObjectEntry> entry = store.entry(key);
-      return info(key, schemaOf(key, entry), entry.map(ObjectEntry::sizeBytes).orElse(-1L), descriptor);
+      return info(key, schemaOf(key, entry), entry.map(ObjectEntry::sizeBytes).orElse(-1L));
     } catch (Throwable failure) {
       throw CallErrors.toFlight(failure);
     }
@@ -131,7 +132,7 @@ public final class CacheProducer extends NoOpFlightProducer {
     try {
       String prefix = utf8(criteria.getExpression(), "Invalid criteria");
       for (ObjectEntry entry : store.list(prefix)) {
-        listener.onNext(info(entry.key(), Protocol.RESPONSE_SCHEMA, entry.sizeBytes(), null));
+        listener.onNext(info(entry.key(), Protocol.RESPONSE_SCHEMA, entry.sizeBytes()));
       }
       listener.onCompleted();
     } catch (Throwable failure) {
@@ -139,11 +140,11 @@ public final class CacheProducer extends NoOpFlightProducer {
     }
   }
 
-  private FlightInfo info(ObjectKey key, Schema schema, long sizeBytes, FlightDescriptor descriptor) {
+  /** A FlightInfo whose descriptor is the joined key as one path element, as flame answers. */
+  private FlightInfo info(ObjectKey key, Schema schema, long sizeBytes) {
     FlightEndpoint endpoint =
         new FlightEndpoint(new Ticket(key.toString().getBytes(StandardCharsets.UTF_8)), advertised);
-    FlightDescriptor echoed = descriptor != null ? descriptor : FlightDescriptor.path(key.toString());
-    return new FlightInfo(schema, echoed, List.of(endpoint), sizeBytes, -1);
+    return new FlightInfo(schema, FlightDescriptor.path(key.toString()), List.of(endpoint), sizeBytes, -1);
   }
 
   /** The schema a do_get of the key answers with: the table's own, or the row schema. */

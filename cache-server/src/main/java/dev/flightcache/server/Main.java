@@ -41,11 +41,15 @@ public final class Main {
     }
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       logger.info("Shutting down: draining in-flight calls for up to {}", config.drainTimeout());
+      int status = 0;
       try {
         server.close();
       } catch (Exception e) {
         logger.error("Shutdown failed: {}", e.toString(), e);
+        status = 1;
       }
+      // A JVM stopped by SIGTERM exits with 143; a clean drain is a clean exit for supervisors.
+      Runtime.getRuntime().halt(status);
     }, "flight-cache-shutdown"));
     server.awaitTermination();
   }

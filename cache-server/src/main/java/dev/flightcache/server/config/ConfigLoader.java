@@ -178,12 +178,18 @@ public final class ConfigLoader {
     if (!matcher.matches()) {
       throw new ConfigException("'" + option.key + "' must be a duration such as 500ms, 30s or 2m, not '" + text + "'");
     }
-    long amount = Long.parseLong(matcher.group(1));
-    return switch (matcher.group(2)) {
-      case "ms" -> Duration.ofMillis(amount);
-      case "s" -> Duration.ofSeconds(amount);
-      case "m" -> Duration.ofMinutes(amount);
-      default -> Duration.ofHours(amount);
-    };
+    try {
+      long amount = Long.parseLong(matcher.group(1));
+      Duration duration = switch (matcher.group(2)) {
+        case "ms" -> Duration.ofMillis(amount);
+        case "s" -> Duration.ofSeconds(amount);
+        case "m" -> Duration.ofMinutes(amount);
+        default -> Duration.ofHours(amount);
+      };
+      duration.toMillis();
+      return duration;
+    } catch (NumberFormatException | ArithmeticException e) {
+      throw new ConfigException("'" + option.key + "' is too large: '" + text + "'");
+    }
   }
 }

@@ -13,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.apache.arrow.flight.FlightDescriptor;
 import org.apache.arrow.flight.FlightProducer.StreamListener;
+import org.apache.arrow.flight.FlightRuntimeException;
 import org.apache.arrow.flight.FlightStream;
 import org.apache.arrow.flight.PutResult;
 import org.apache.arrow.memory.ArrowBuf;
@@ -117,10 +118,24 @@ final class PutHandler {
     }
   }
 
+  /**
+   * The next batch of the upload. A batch Arrow cannot decode (a corrupt or truncated body, a
+   * compressed buffer that does not decompress) is the caller's bad input, not a server fault.
+   */
+  private static boolean next(FlightStream stream) {
+    try {
+      return stream.next();
+    } catch (FlightRuntimeException e) {
+      throw e;
+    } catch (RuntimeException e) {
+      throw new InvalidRequestException("Failed to decode batch: " + e.getMessage());
+    }
+  }
+
   /** Concatenates the {@code data} of every row of every batch, in order. */
   private static void receiveRows(FlightStream stream, PendingWrite write) throws IOException {
     long rows = 0;
-    while (stream.next()) {
+    while (next(stream)) {
       VectorSchemaRoot root = stream.getRoot();
       VarBinaryVector data = (VarBinaryVector) root.getVector(1);
       for (int row = 0; row < root.getRowCount(); row++) {
@@ -149,7 +164,7 @@ final class PutHandler {
     long batches = 0;
     try (ArrowStreamWriter writer = new ArrowStreamWriter(stream.getRoot(), null, write.channel())) {
       writer.start();
-      while (stream.next()) {
+      while (next(stream)) {
         writer.writeBatch();
         batches++;
       }

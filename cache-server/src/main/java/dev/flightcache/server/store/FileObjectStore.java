@@ -243,8 +243,15 @@ public final class FileObjectStore {
       }
       floor.raise(current.version());
       doomed = layout.newTempPath("deleted");
-      Files.move(layout.objectDir(key), doomed, StandardCopyOption.ATOMIC_MOVE);
-      StoreLayout.fsyncDirectory(layout.objectDir(key).getParent());
+      // Shared layout lock: no concurrent prune may remove the session directory meanwhile.
+      Lock shared = layoutLock.readLock();
+      shared.lock();
+      try {
+        Files.move(layout.objectDir(key), doomed, StandardCopyOption.ATOMIC_MOVE);
+        StoreLayout.fsyncDirectory(layout.objectDir(key).getParent());
+      } finally {
+        shared.unlock();
+      }
       index.remove(key.toString());
     } finally {
       lock.unlock();

@@ -29,6 +29,8 @@ final class Recovery {
   private final AtomicInteger quarantined = new AtomicInteger();
   private VersionFloor floor;
   private long highestVersion;
+  /** The highest version of any object set aside; the floor is raised to it, so none is reused. */
+  private long highestSetAside;
 
   Recovery(StoreLayout layout) {
     this.layout = layout;
@@ -47,6 +49,7 @@ final class Recovery {
       }
     }
     floor = loadFloor();
+    floor.raise(highestSetAside);
     long bytes = entries.values().stream().mapToLong(ObjectEntry::sizeBytes).sum();
     logger.info(
         "Recovered {} objects ({} bytes) from {} in {} ms; {} files set aside in {}",
@@ -132,8 +135,10 @@ final class Recovery {
     long expected = baseVersion + 1;
     for (Map.Entry<Long, Path> patch : patches.tailMap(baseVersion, false).entrySet()) {
       if (patch.getKey() != expected) {
-        setAside(patch.getValue(), "patch versions of " + key + " skip from " + (expected - 1));
-        continue;
+        // Serving the patches before the gap would reuse the versions after it: set it all aside.
+        highestSetAside = Math.max(highestSetAside, patches.lastKey());
+        setAside(dir, "patch versions of " + key + " skip from " + (expected - 1) + " to " + patch.getKey());
+        return;
       }
       kept.add(new StoredPart(patch.getKey(), Files.size(patch.getValue())));
       expected++;
@@ -150,7 +155,7 @@ final class Recovery {
     int dot = name.indexOf('.');
     Long version = dot > 0 ? parseVersion(name.substring(0, dot)) : null;
     String suffix = dot > 0 ? name.substring(dot + 1) : "";
-    if (version == null || version == 0 || !Files.isRegularFile(file)) {
+    if (version == null || version == 0 || !Files.isRegularFile(file) || !name.equals(StoreLayout.fileName(version, suffix))) {
       setAside(file, "it is not an object file");
       return;
     }

@@ -74,7 +74,14 @@ final class StoreLayout {
     }
     Path parent = dir.getParent();
     createObjectDirectory(parent);
-    Files.createDirectory(dir);
+    try {
+      Files.createDirectory(dir);
+    } catch (java.nio.file.FileAlreadyExistsException e) {
+      // Another commit under the same shared lock created it first.
+      if (!Files.isDirectory(dir)) {
+        throw e;
+      }
+    }
     fsyncDirectory(parent);
   }
 }

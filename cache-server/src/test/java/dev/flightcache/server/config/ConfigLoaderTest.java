@@ -1,0 +1,392 @@
+package dev.flightcache.server.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** Defaults, the file < environment < flags order, value syntax and validation. */
+class ConfigLoaderTest {
+  private static final long KIB = 1024;
+  private static final long MIB = 1024 * KIB;
+  private static final long GIB = 1024 * MIB;
+
+  @TempDir Path dir;
+
+  // ---- defaults ----
+
+  @Test
+  void load_nothingGiven_defaults() {
+    ServerConfig config = load();
+
+    assertThat(config.port()).isEqualTo(9090);
+    assertThat(config.bindAddress()).isEqualTo("127.0.0.1");
+    assertThat(config.advertiseEndpoint()).isNull();
+    assertThat(config.storageDir()).isEqualTo(Path.of("./data"));
+    assertThat(config.maxObjectBytes()).isEqualTo(64 * GIB);
+    assertThat(config.maxPatchBytes()).isEqualTo(64 * MIB);
+    assertThat(config.maxPatches()).isEqualTo(1000);
+    assertThat(config.maxMessageBytes()).isEqualTo(128 * MIB);
+    assertThat(config.chunkBytes()).isEqualTo(256 * KIB);
+    assertThat(config.singleRowMaxBytes()).isEqualTo(64 * MIB);
+    assertThat(config.callThreads()).isEqualTo(256);
+    assertThat(config.drainTimeout()).isEqualTo(Duration.ofSeconds(30));
+    assertThat(config.portFile()).isNull();
+    assertThat(config.logLevel()).isEqualTo("INFO");
+  }
+
+  // ---- sources and their order ----
+
+  @Test
+  void load_fileEnvironmentAndFlags_flagsWinOverEnvironmentOverFile() throws IOException {
+    Path file = configFile(
+        "port = 1111",
+        "max-patches = 5",
+        "log-level = debug",
+        "bind-address=0.0.0.0",
+        "# a comment",
+        "drain-timeout: 2m");
+    Map<String, String> env = Map.of(
+        "FLIGHT_CACHE_PORT", "2222",
+        "FLIGHT_CACHE_MAX_PATCHES", "6",
+        "FLIGHT_CACHE_CALL_THREADS", "8");
+
+    ServerConfig config = ConfigLoader.load(new String[] {"--config", file.toString(), "--port", "3333"}, env);
+
+    assertThat(config.port()).isEqualTo(3333);
+    assertThat(config.maxPatches()).isEqualTo(6);
+    assertThat(config.callThreads()).isEqualTo(8);
+    assertThat(config.logLevel()).isEqualTo("DEBUG");
+    assertThat(config.bindAddress()).isEqualTo("0.0.0.0");
+    assertThat(config.drainTimeout()).isEqualTo(Duration.ofMinutes(2));
+    assertThat(config.chunkBytes()).isEqualTo(256 * KIB);
+  }
+
+  @Test
+  void load_configFileFromEnvironment_read() throws IOException {
+    Path file = configFile("max-patches = 7");
+
+    ServerConfig config = ConfigLoader.load(new String[0], Map.of("FLIGHT_CACHE_CONFIG", file.toString()));
+
+    assertThat(config.maxPatches()).isEqualTo(7);
+  }
+
+  @Test
+  void load_configFlag_winsOverConfigEnvironment() throws IOException {
+    Path fromEnv = configFile("max-patches = 7");
+    Path fromFlag = Files.writeString(dir.resolve("flag.properties"), "max-patches = 8\n");
+
+    ServerConfig config = ConfigLoader.load(
+        new String[] {"--config=" + fromFlag}, Map.of("FLIGHT_CACHE_CONFIG", fromEnv.toString()));
+
+    assertThat(config.maxPatches()).isEqualTo(8);
+  }
+
+  @Test
+  void load_emptyEnvironmentValue_ignored() throws IOException {
+    Path file = configFile("port = 1111");
+
+    ServerConfig config = ConfigLoader.load(
+        new String[] {"--config", file.toString()}, Map.of("FLIGHT_CACHE_PORT", "", "FLIGHT_CACHE_LOG_LEVEL", ""));
+
+    assertThat(config.port()).isEqualTo(1111);
+    assertThat(config.logLevel()).isEqualTo("INFO");
+  }
+
+  @Test
+  void load_everyOptionFromEnvironment_usesItsVariable() {
+    Map<String, String> env = new HashMap<>();
+    env.put("FLIGHT_CACHE_PORT", "1");
+    env.put("FLIGHT_CACHE_BIND_ADDRESS", "0.0.0.0");
+    env.put("FLIGHT_CACHE_ADVERTISE_ENDPOINT", "grpc://cache:1");
+    env.put("FLIGHT_CACHE_STORAGE_DIR", "/srv/cache");
+    env.put("FLIGHT_CACHE_MAX_OBJECT_BYTES", "1G");
+    env.put("FLIGHT_CACHE_MAX_PATCH_BYTES", "1M");
+    env.put("FLIGHT_CACHE_MAX_PATCHES", "2");
+    env.put("FLIGHT_CACHE_MAX_MESSAGE_BYTES", "2M");
+    env.put("FLIGHT_CACHE_CHUNK_BYTES", "4K");
+    env.put("FLIGHT_CACHE_SINGLE_ROW_MAX_BYTES", "8K");
+    env.put("FLIGHT_CACHE_CALL_THREADS", "4");
+    env.put("FLIGHT_CACHE_DRAIN_TIMEOUT", "500ms");
+    env.put("FLIGHT_CACHE_PORT_FILE", "/run/port");
+    env.put("FLIGHT_CACHE_LOG_LEVEL", "warn");
+
+    ServerConfig config = ConfigLoader.load(new String[0], env);
+
+    assertThat(config).isEqualTo(new ServerConfig(
+        1, "0.0.0.0", "grpc://cache:1", Path.of("/srv/cache"), GIB, MIB, 2, 2 * MIB, (int) (4 * KIB), 8 * KIB, 4,
+        Duration.ofMillis(500), Path.of("/run/port"), "WARN"));
+    assertThat(env.keySet()).containsExactlyInAnyOrderElementsOf(
+        java.util.Arrays.stream(Option.values()).filter(o -> o != Option.CONFIG).map(Option::environmentName).toList());
+  }
+
+  // ---- flag syntax ----
+
+  @Test
+  void load_flagWithEqualsOrSeparateValue_same() {
+    ServerConfig joined = load("--port=1234", "--storage-dir=/a b", "--log-level=TRACE");
+    ServerConfig separate = load("--port", "1234", "--storage-dir", "/a b", "--log-level", "TRACE");
+
+    assertThat(joined).isEqualTo(separate);
+    assertThat(joined.port()).isEqualTo(1234);
+    assertThat(joined.storageDir()).isEqualTo(Path.of("/a b"));
+  }
+
+  @Test
+  void load_valueContainingEquals_keptWhole() {
+    assertThat(load("--advertise-endpoint=grpc://h:1/?a=b").advertiseEndpoint()).isEqualTo("grpc://h:1/?a=b");
+  }
+
+  @Test
+  void load_repeatedFlag_lastWins() {
+    assertThat(load("--port", "1", "--port", "2").port()).isEqualTo(2);
+  }
+
+  @Test
+  void load_emptyPortFile_none() {
+    assertThat(load("--port-file=").portFile()).isNull();
+    assertThat(load("--port-file", "/tmp/p").portFile()).isEqualTo(Path.of("/tmp/p"));
+  }
+
+  @Test
+  void load_unknownFlag_throwsNamingIt() {
+    assertThatThrownBy(() -> load("--prot", "1"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("--prot");
+  }
+
+  @Test
+  void load_flagMissingValue_throwsNamingIt() {
+    assertThatThrownBy(() -> load("--port", "1", "--storage-dir"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("--storage-dir")
+        .hasMessageContaining("value");
+  }
+
+  @Test
+  void load_positionalArgument_throws() {
+    assertThatThrownBy(() -> load("9090")).isInstanceOf(ConfigException.class).hasMessageContaining("9090");
+    assertThatThrownBy(() -> load("-port", "1")).isInstanceOf(ConfigException.class).hasMessageContaining("-port");
+  }
+
+  // ---- config file ----
+
+  @Test
+  void load_unknownKeyInFile_throwsNamingKeyAndFile() throws IOException {
+    Path file = configFile("port = 1", "max-objects = 3");
+
+    assertThatThrownBy(() -> load("--config", file.toString()))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("max-objects")
+        .hasMessageContaining(file.toString());
+  }
+
+  @Test
+  void load_configKeyInFile_rejected() throws IOException {
+    Path file = configFile("config = /etc/other.properties");
+
+    assertThatThrownBy(() -> load("--config", file.toString()))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("config");
+  }
+
+  @Test
+  void load_missingConfigFile_throwsNamingIt() {
+    Path missing = dir.resolve("missing.properties");
+
+    assertThatThrownBy(() -> load("--config", missing.toString()))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining(missing.toString());
+  }
+
+  @Test
+  void load_invalidValueInFile_throwsNamingOption() throws IOException {
+    Path file = configFile("chunk-bytes = lots");
+
+    assertThatThrownBy(() -> load("--config", file.toString()))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("'chunk-bytes'")
+        .hasMessageContaining("lots");
+  }
+
+  // ---- sizes ----
+
+  @ParameterizedTest
+  @CsvSource({
+      "1024, 1024",
+      "64K, 65536",
+      "64k, 65536",
+      "64KiB, 65536",
+      "64KB, 65536",
+      "64M, 67108864",
+      "64MB, 67108864",
+      "64MiB, 67108864",
+      "64 MiB, 67108864",
+      "1G, 1073741824",
+      "1GiB, 1073741824",
+      "3G, 3221225472",
+      "2T, 2199023255552",
+  })
+  void load_sizes_binaryUnits(String text, long bytes) {
+    assertThat(load("--max-object-bytes", text).maxObjectBytes()).isEqualTo(bytes);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"", "lots", "-1", "1.5M", "64X", "64 M B", "M", "0x10", "8E"})
+  void load_invalidSize_throwsNamingOption(String text) {
+    assertThatThrownBy(() -> load("--max-patch-bytes", text))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("'max-patch-bytes'")
+        .hasMessageContaining("size");
+  }
+
+  @Test
+  void load_sizeOverflowingLong_throwsNamingOption() {
+    assertThatThrownBy(() -> load("--max-object-bytes", "99999999999T"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("'max-object-bytes'")
+        .hasMessageContaining("too large");
+    assertThatThrownBy(() -> load("--max-object-bytes", "99999999999999999999"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("'max-object-bytes'");
+  }
+
+  // ---- durations and numbers ----
+
+  @ParameterizedTest
+  @CsvSource({"500ms, 500", "30s, 30000", "2m, 120000", "1h, 3600000", "0s, 0", "5 s, 5000"})
+  void load_durations_parsed(String text, long millis) {
+    assertThat(load("--drain-timeout", text).drainTimeout()).isEqualTo(Duration.ofMillis(millis));
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"", "30", "1d", "5 sec", "-5s", "1.5s", "30S", "soon"})
+  void load_invalidDuration_throwsNamingOption(String text) {
+    assertThatThrownBy(() -> load("--drain-timeout", text))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("'drain-timeout'")
+        .hasMessageContaining("duration");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"99999999999999999999s", "9999999999999999h"})
+  void load_durationTooLarge_throwsNamingOption(String text) {
+    assertThatThrownBy(() -> load("--drain-timeout", text))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("'drain-timeout'");
+  }
+
+  @Test
+  void load_durationBeyondMillis_rejectedOrUsableAsMillis() {
+    Duration timeout;
+    try {
+      timeout = load("--drain-timeout", "9223372036854775807s").drainTimeout();
+    } catch (ConfigException e) {
+      assertThat(e).hasMessageContaining("'drain-timeout'");
+      return;
+    }
+    // CacheServer.close() waits drainTimeout().toMillis().
+    assertThatCode(timeout::toMillis).doesNotThrowAnyException();
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"", "abc", "1.0", "99999999999", "0x50"})
+  void load_invalidWholeNumber_throwsNamingOption(String text) {
+    assertThatThrownBy(() -> load("--max-patches", text))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("'max-patches'")
+        .hasMessageContaining("whole number");
+  }
+
+  // ---- validation ----
+
+  @Test
+  void load_portRange_enforced() {
+    assertThat(load("--port", "0").port()).isZero();
+    assertThat(load("--port", "65535").port()).isEqualTo(65535);
+    assertThatThrownBy(() -> load("--port", "65536")).isInstanceOf(ConfigException.class).hasMessageContaining("'port'");
+    assertThatThrownBy(() -> load("--port", "-1")).isInstanceOf(ConfigException.class).hasMessageContaining("'port'");
+  }
+
+  @Test
+  void load_chunkBytesBounds_enforced() {
+    assertThat(load("--chunk-bytes", "1KiB").chunkBytes()).isEqualTo(1024);
+    assertThat(load("--chunk-bytes", "64MiB").chunkBytes()).isEqualTo(64 << 20);
+    assertThatThrownBy(() -> load("--chunk-bytes", "1023")).isInstanceOf(ConfigException.class).hasMessageContaining("'chunk-bytes'");
+    assertThatThrownBy(() -> load("--chunk-bytes", "65MiB", "--single-row-max-bytes", "128MiB"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("'chunk-bytes'");
+    assertThatThrownBy(() -> load("--chunk-bytes", "8GiB")).isInstanceOf(ConfigException.class).hasMessageContaining("'chunk-bytes'");
+  }
+
+  @Test
+  void load_singleRowBelowChunk_rejected() {
+    assertThatThrownBy(() -> load("--chunk-bytes", "1MiB", "--single-row-max-bytes", "512KiB"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("'single-row-max-bytes'");
+    assertThatThrownBy(() -> load("--single-row-max-bytes", "2GiB"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("'single-row-max-bytes'");
+  }
+
+  @Test
+  void load_otherLimits_enforced() {
+    assertThatThrownBy(() -> load("--max-patch-bytes", "0")).isInstanceOf(ConfigException.class).hasMessageContaining("'max-patch-bytes'");
+    assertThatThrownBy(() -> load("--max-patch-bytes", "1025MiB")).isInstanceOf(ConfigException.class).hasMessageContaining("'max-patch-bytes'");
+    assertThatThrownBy(() -> load("--max-object-bytes", "0")).isInstanceOf(ConfigException.class).hasMessageContaining("'max-object-bytes'");
+    assertThatThrownBy(() -> load("--max-patches", "-1")).isInstanceOf(ConfigException.class).hasMessageContaining("'max-patches'");
+    assertThatThrownBy(() -> load("--max-message-bytes", "1023")).isInstanceOf(ConfigException.class).hasMessageContaining("'max-message-bytes'");
+    assertThatThrownBy(() -> load("--max-message-bytes", "2GiB")).isInstanceOf(ConfigException.class).hasMessageContaining("'max-message-bytes'");
+    assertThatThrownBy(() -> load("--call-threads", "3")).isInstanceOf(ConfigException.class).hasMessageContaining("'call-threads'");
+    assertThat(load("--max-patches", "0").maxPatches()).isZero();
+    assertThat(load("--call-threads", "4").callThreads()).isEqualTo(4);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"error", "Warn", "INFO", "debug", "trace"})
+  void load_logLevels_acceptedInAnyCase(String level) {
+    assertThat(load("--log-level", level).logLevel()).isEqualTo(level.toUpperCase(java.util.Locale.ROOT));
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"VERBOSE", "", "ALL", "OFF"})
+  void load_unknownLogLevel_throwsNamingOption(String level) {
+    assertThatThrownBy(() -> load("--log-level", level))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("'log-level'");
+  }
+
+  // ---- usage ----
+
+  @Test
+  void usage_mentionsEveryOptionAndItsVariable() {
+    String usage = ConfigLoader.usage();
+
+    for (Option option : Option.values()) {
+      assertThat(usage).contains("--" + option.key()).contains(option.environmentName());
+    }
+    assertThat(usage).contains("--help");
+  }
+
+  // ---- helpers ----
+
+  private static ServerConfig load(String... args) {
+    return ConfigLoader.load(args, Map.of());
+  }
+
+  private Path configFile(String... lines) throws IOException {
+    return Files.writeString(dir.resolve("cache.properties"), String.join("\n", lines) + "\n", StandardCharsets.UTF_8);
+  }
+}

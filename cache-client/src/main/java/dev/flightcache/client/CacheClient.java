@@ -1,0 +1,457 @@
+package dev.flightcache.client;
+
+import dev.flightcache.client.internal.Connections;
+import dev.flightcache.client.internal.Endpoint;
+import dev.flightcache.client.internal.Errors;
+import dev.flightcache.client.internal.FlightCalls;
+import dev.flightcache.client.internal.ObjectCache;
+import dev.flightcache.proto.KeyPath;
+import dev.flightcache.proto.ObjectKey;
+import dev.flightcache.proto.ObjectRef;
+import dev.flightcache.proto.Protocol;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+import org.apache.arrow.flight.CallOption;
+import org.apache.arrow.flight.CallOptions;
+import org.apache.arrow.flight.FlightCallHeaders;
+import org.apache.arrow.flight.FlightClient;
+import org.apache.arrow.flight.FlightDescriptor;
+import org.apache.arrow.flight.FlightRuntimeException;
+import org.apache.arrow.flight.FlightStream;
+import org.apache.arrow.flight.HeaderCallOption;
+import org.apache.arrow.flight.Ticket;
+import org.apache.arrow.flight.auth2.BearerCredentialWriter;
+import org.apache.arrow.flight.grpc.CredentialCallOption;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.memory.RootAllocator;
+import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.types.pojo.Schema;
+import org.apache.arrow.vector.util.VectorSchemaRootAppender;
+
+/**
+ * The flight-cache client. Build one per JVM with {@link #builder()} and share it: it is
+ * immutable and thread-safe, pools one connection per server endpoint, and keeps a caller-side
+ * cache that makes a get of an unchanged object cost one round trip and no payload bytes.
+ *
+ * <p>Calls on a ref ({@link #get}, {@link #update}, {@link #patch}, {@link #download(ObjectRef,
+ * Path)}) go to {@code ref.endpoint()}, the server that holds the object; {@link #put}, {@link
+ * #upload} and {@link #delete} go to the configured endpoint. Every call has a deadline; reads
+ * and deletes are retried on UNAVAILABLE by the retry policy, writes never.
+ *
+ * <p>Failures are unchecked {@link CacheException}s: {@link ObjectNotFoundException}, {@link
+ * InvalidKeyException}, {@link InvalidRequestException}, {@link CacheUnavailableException}, {@link
+ * CacheServerException}. Arguments are never null.
+ */
+public final class CacheClient implements AutoCloseable {
+  private final Endpoint endpoint;
+  private final BufferAllocator allocator = new RootAllocator();
+  private final Connections connections;
+  private final FlightCalls calls = new FlightCalls(allocator);
+  private final ObjectCache cache;
+  private final CredentialCallOption credentials;
+  private final Duration callTimeout;
+  private final Duration transferTimeout;
+  private final RetryPolicy retryPolicy;
+
+  private CacheClient(Builder builder, byte[] trustRoots) {
+    this.endpoint = builder.endpoint;
+    this.connections = new Connections(allocator, trustRoots, builder.connectTimeout);
+    this.cache = new ObjectCache(builder.cacheMaxBytes);
+    this.credentials = builder.bearerToken == null ? null : new CredentialCallOption(new BearerCredentialWriter(builder.bearerToken));
+    this.callTimeout = builder.callTimeout;
+    this.transferTimeout = builder.transferTimeout;
+    this.retryPolicy = builder.retryPolicy;
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * Stores bytes under a session path ({@code app/session}, which gets a new UUID object id) or a
+   * full key (created or replaced).
+   *
+   * @return the ref of the stored version
+   */
+  public ObjectRef put(String prefixOrKey, byte[] bytes) {
+    return put(prefixOrKey, ByteBuffer.wrap(bytes));
+  }
+
+  /** As {@link #put(String, byte[])}, reading the buffer's remaining bytes without moving it. */
+  public ObjectRef put(String prefixOrKey, ByteBuffer bytes) {
+    return write("put " + prefixOrKey, endpoint, putDescriptor(prefixOrKey), FlightCalls.Source.of(bytes), callTimeout);
+  }
+
+  /**
+   * As {@link #put(String, byte[])}, streaming the input to its end in 1 MiB rows; never holds
+   * it whole. The stream is not closed.
+   *
+   * @throws UncheckedIOException if reading the input fails; nothing is stored then
+   */
+  public ObjectRef put(String prefixOrKey, InputStream input) {
+    return write("put " + prefixOrKey, endpoint, putDescriptor(prefixOrKey), FlightCalls.Source.of(input), transferTimeout);
+  }
+
+  /** Replaces the object of {@code ref} with new bytes, at its endpoint; returns the new ref. */
+  public ObjectRef update(ObjectRef ref, byte[] bytes) {
+    ObjectRef updated = write("update " + ref.key(), endpointOf(ref), FlightDescriptor.path(ref.key().toString()),
+        FlightCalls.Source.of(ByteBuffer.wrap(bytes)), callTimeout);
+    cache.invalidate(endpointOf(ref).canonical(), ref.key());
+    return updated;
+  }
+
+  /** Appends a patch to the object of {@code ref}; returns the new ref. */
+  public ObjectRef patch(ObjectRef ref, byte[] delta) {
+    FlightDescriptor descriptor =
+        FlightDescriptor.command((Protocol.PATCH_COMMAND_PREFIX + ref.key()).getBytes(StandardCharsets.UTF_8));
+    ObjectRef patched = write("patch " + ref.key(), endpointOf(ref), descriptor, FlightCalls.Source.of(ByteBuffer.wrap(delta)), callTimeout);
+    cache.invalidate(endpointOf(ref).canonical(), ref.key());
+    return patched;
+  }
+
+  /**
+   * The current version of the object: its base and the patches after it. Served from the
+   * caller-side cache whenever the server confirms it is current; a ref with version 0 bypasses
+   * the cache and fetches the whole object.
+   */
+  public CachedObject get(ObjectRef ref) {
+    Endpoint target = endpointOf(ref);
+    return cache.get(ref, target.canonical(), version -> read("get " + ref.key(),
+        () -> calls.fetch(connection(target), ref.key(), version, options(callTimeout, true))));
+  }
+
+  /**
+   * The current version decoded by {@code decoder}. The value is memoized per decoder and version:
+   * a later get of the same version with the same decoder returns the same value without
+   * decoding again, and another decoder gets its own value.
+   */
+  public <T> T get(ObjectRef ref, ObjectDecoder<T> decoder) {
+    Endpoint target = endpointOf(ref);
+    return cache.get(ref, target.canonical(), version -> read("get " + ref.key(),
+        () -> calls.fetch(connection(target), ref.key(), version, options(callTimeout, true))), decoder);
+  }
+
+  /** Removes one object ({@code app/session/object}), a session ({@code app/session}) or an app ({@code app/*}). */
+  public void delete(String path) {
+    KeyPath keyPath = parsePath(path);
+    read("delete " + path, () -> {
+      calls.delete(connection(endpoint), keyPath, options(callTimeout, false));
+      return null;
+    });
+    cache.invalidate(keyPath);
+  }
+
+  /** Streams a file of any size to a key or a session path; never holds it in memory. */
+  public ObjectRef upload(String keyOrPrefix, Path file) {
+    try (InputStream input = Files.newInputStream(file)) {
+      return write("upload " + file.getFileName(), endpoint, putDescriptor(keyOrPrefix), FlightCalls.Source.of(input), transferTimeout);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read " + file, e);
+    }
+  }
+
+  /**
+   * Streams an object without patches into {@code destination}, through a temp file beside it
+   * that is synced and renamed; never holds the object in memory and never leaves a partial file.
+   *
+   * @throws InvalidRequestException if the object has patches or is an Arrow table
+   */
+  public void download(ObjectRef ref, Path destination) {
+    download(endpointOf(ref), ref.key(), destination);
+  }
+
+  /** As {@link #download(ObjectRef, Path)}, for a URL {@code grpc://host:port/app/session/object} (or {@code grpcs://}). */
+  public void download(URI url, Path destination) {
+    Endpoint target;
+    ObjectKey key;
+    try {
+      target = Endpoint.of(url);
+      key = ObjectKey.parse(url.getPath() == null || url.getPath().isEmpty() ? "" : url.getPath().substring(1));
+    } catch (IllegalArgumentException e) {
+      throw new InvalidKeyException("not an object URL: " + url + ": " + e.getMessage(), e);
+    }
+    download(target, key, destination);
+  }
+
+  private void download(Endpoint target, ObjectKey key, Path destination) {
+    read("download " + key, () -> {
+      try {
+        return calls.download(connection(target), key, destination, options(transferTimeout, true));
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot write " + destination, e);
+      }
+    });
+  }
+
+  /**
+   * Stores the table's current contents as a native Arrow table (flame's {@code arrow-table-v1}),
+   * readable as a table by flame's Python client too. The root is not modified or closed.
+   */
+  public ObjectRef putTable(String prefixOrKey, VectorSchemaRoot table) {
+    Map<String, String> metadata = new HashMap<>();
+    if (table.getSchema().getCustomMetadata() != null) {
+      metadata.putAll(table.getSchema().getCustomMetadata());
+    }
+    metadata.put(Protocol.FORMAT_KEY, Protocol.FORMAT_ARROW_TABLE);
+    VectorSchemaRoot marked =
+        new VectorSchemaRoot(new Schema(table.getSchema().getFields(), metadata), table.getFieldVectors(), table.getRowCount());
+    FlightDescriptor descriptor = putDescriptor(prefixOrKey);
+    try {
+      return calls.putTable(connection(endpoint), descriptor, marked, options(transferTimeout, false));
+    } catch (FlightRuntimeException e) {
+      throw Errors.translate(e, "putTable " + prefixOrKey);
+    }
+  }
+
+  /**
+   * Reads a native table whole into a new root allocated from {@code allocator}; the caller closes
+   * it. The schema keeps its metadata, including {@code flame.cache.version}. Not cached.
+   */
+  public VectorSchemaRoot getTable(ObjectRef ref, BufferAllocator allocator) {
+    Endpoint target = endpointOf(ref);
+    return read("getTable " + ref.key(), () -> {
+      try (FlightStream stream = connection(target).getStream(
+          new Ticket((ref.key() + ":0").getBytes(StandardCharsets.UTF_8)), options(transferTimeout, false))) {
+        Schema schema = stream.getSchema();
+        if (!Protocol.isNativeTable(schema)) {
+          throw new InvalidRequestException("getTable " + ref.key() + ": the object is bytes, not an Arrow table", null);
+        }
+        VectorSchemaRoot result = VectorSchemaRoot.create(schema, allocator);
+        try {
+          result.allocateNew();
+          result.setRowCount(0);
+          while (stream.next()) {
+            VectorSchemaRootAppender.append(result, stream.getRoot());
+          }
+          return result;
+        } catch (RuntimeException e) {
+          result.close();
+          throw e;
+        }
+      } catch (FlightRuntimeException | CacheException e) {
+        throw e;
+      } catch (Exception e) {
+        throw new CacheServerException("getTable " + ref.key() + ": " + e.getMessage(), e);
+      }
+    });
+  }
+
+  /** Counters of the caller-side cache. */
+  public CacheStats stats() {
+    return cache.stats();
+  }
+
+  /**
+   * Closes every connection and releases all memory.
+   *
+   * @throws IllegalStateException if Arrow memory leaked (a table from getTable is the caller's)
+   */
+  @Override
+  public void close() {
+    try {
+      connections.close();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    allocator.close();
+  }
+
+  private ObjectRef write(String what, Endpoint target, FlightDescriptor descriptor, FlightCalls.Source source, Duration timeout) {
+    try {
+      return calls.upload(connection(target), descriptor, source, options(timeout, false));
+    } catch (FlightRuntimeException e) {
+      throw Errors.translate(e, what);
+    } catch (IOException e) {
+      throw new UncheckedIOException(what + ": reading the input failed", e);
+    }
+  }
+
+  /** Runs a read or delete, retrying on UNAVAILABLE as the policy allows. */
+  private <T> T read(String what, Supplier<T> call) {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return call.get();
+      } catch (FlightRuntimeException e) {
+        if (!Errors.retryable(e) || attempt >= retryPolicy.maxAttempts()) {
+          throw Errors.translate(e, what);
+        }
+        sleep(retryPolicy.backoffBefore(attempt + 1));
+      }
+    }
+  }
+
+  private static void sleep(Duration pause) {
+    try {
+      Thread.sleep(pause.toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new CacheUnavailableException("interrupted while waiting to retry", e);
+    }
+  }
+
+  private CallOption[] options(Duration timeout, boolean chunkedRows) {
+    List<CallOption> options = new ArrayList<>(3);
+    options.add(CallOptions.timeout(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS));
+    if (credentials != null) {
+      options.add(credentials);
+    }
+    if (chunkedRows) {
+      FlightCallHeaders headers = new FlightCallHeaders();
+      headers.insert(Protocol.HEADER_CHUNKED_ROWS, "1");
+      options.add(new HeaderCallOption(headers));
+    }
+    return options.toArray(CallOption[]::new);
+  }
+
+  private FlightClient connection(Endpoint target) {
+    return connections.get(target);
+  }
+
+  private static Endpoint endpointOf(ObjectRef ref) {
+    try {
+      return Endpoint.parse(ref.endpoint());
+    } catch (IllegalArgumentException e) {
+      throw new InvalidRequestException("ref of " + ref.key() + " has an unusable endpoint: " + e.getMessage(), e);
+    }
+  }
+
+  private static FlightDescriptor putDescriptor(String prefixOrKey) {
+    KeyPath path = parsePath(prefixOrKey);
+    if (path.isAppWildcard()) {
+      throw new InvalidKeyException("cannot put to '" + prefixOrKey + "': name a session or a key", null);
+    }
+    return FlightDescriptor.path(path.toString());
+  }
+
+  private static KeyPath parsePath(String path) {
+    try {
+      return KeyPath.parse(path);
+    } catch (dev.flightcache.proto.InvalidKeyException e) {
+      throw new InvalidKeyException(e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Builds a {@link CacheClient}. Every setting is validated in {@link #build()}, which reports
+   * every problem at once. Not thread-safe.
+   */
+  public static final class Builder {
+    private Endpoint endpoint;
+    private String endpointText;
+    private Path trustRoots;
+    private String bearerToken;
+    private Duration callTimeout = Duration.ofSeconds(30);
+    private Duration transferTimeout = Duration.ofHours(1);
+    private Duration connectTimeout = Duration.ofSeconds(5);
+    private RetryPolicy retryPolicy = RetryPolicy.DEFAULT;
+    private long cacheMaxBytes = 256L << 20;
+
+    private Builder() {}
+
+    /** The server for puts, uploads and deletes: {@code grpc://host:port}, {@code grpcs://} or {@code grpc+tls://}. Required. */
+    public Builder endpoint(String endpoint) {
+      this.endpointText = endpoint;
+      return this;
+    }
+
+    /** PEM file of certificates to trust for TLS endpoints; default the system's trust roots. */
+    public Builder trustRoots(Path pemFile) {
+      this.trustRoots = pemFile;
+      return this;
+    }
+
+    /** Sent as {@code authorization: Bearer <token>} on every call. Never logged or put in messages. */
+    public Builder bearerToken(String token) {
+      this.bearerToken = token;
+      return this;
+    }
+
+    /** Deadline of each call of an in-memory payload (put of bytes, get, update, patch, delete); default 30 s. */
+    public Builder callTimeout(Duration timeout) {
+      this.callTimeout = timeout;
+      return this;
+    }
+
+    /** Deadline of each streamed transfer (put from a stream, upload, download, tables); default 1 h. */
+    public Builder transferTimeout(Duration timeout) {
+      this.transferTimeout = timeout;
+      return this;
+    }
+
+    /** How long to wait for a connection to be made; default 5 s. */
+    public Builder connectTimeout(Duration timeout) {
+      this.connectTimeout = timeout;
+      return this;
+    }
+
+    /** Retries of reads and deletes on UNAVAILABLE; default {@link RetryPolicy#DEFAULT}. */
+    public Builder retryPolicy(RetryPolicy policy) {
+      this.retryPolicy = policy;
+      return this;
+    }
+
+    /** Byte budget of the caller-side cache; 0 disables it; default 256 MiB. */
+    public Builder cacheMaxBytes(long bytes) {
+      this.cacheMaxBytes = bytes;
+      return this;
+    }
+
+    /**
+     * @throws IllegalArgumentException listing every invalid setting
+     */
+    public CacheClient build() {
+      List<String> problems = new ArrayList<>();
+      if (endpointText == null) {
+        problems.add("endpoint is required");
+      } else {
+        try {
+          endpoint = Endpoint.parse(endpointText);
+        } catch (IllegalArgumentException e) {
+          problems.add(e.getMessage());
+        }
+      }
+      checkPositive(problems, "callTimeout", callTimeout);
+      checkPositive(problems, "transferTimeout", transferTimeout);
+      checkPositive(problems, "connectTimeout", connectTimeout);
+      if (retryPolicy == null) {
+        problems.add("retryPolicy must not be null");
+      }
+      if (cacheMaxBytes < 0) {
+        problems.add("cacheMaxBytes must be >= 0");
+      }
+      if (bearerToken != null && (bearerToken.isBlank() || bearerToken.chars().anyMatch(c -> c < 0x21 || c > 0x7e))) {
+        problems.add("bearerToken must be printable ASCII without spaces");
+      }
+      byte[] pem = null;
+      if (trustRoots != null) {
+        try {
+          pem = Files.readAllBytes(trustRoots);
+        } catch (IOException e) {
+          problems.add("cannot read trustRoots " + trustRoots + ": " + e.getMessage());
+        }
+      }
+      if (!problems.isEmpty()) {
+        throw new IllegalArgumentException("invalid CacheClient settings: " + String.join("; ", problems));
+      }
+      return new CacheClient(this, pem);
+    }
+
+    private static void checkPositive(List<String> problems, String name, Duration value) {
+      if (value == null || value.isZero() || value.isNegative()) {
+        problems.add(name + " must be > 0");
+      }
+    }
+  }
+}

@@ -1,0 +1,68 @@
+package dev.flightcache.client.internal;
+
+import io.grpc.ManagedChannel;
+import io.grpc.netty.GrpcSslContexts;
+import io.grpc.netty.NettyChannelBuilder;
+import io.netty.channel.ChannelOption;
+import java.io.ByteArrayInputStream;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import javax.net.ssl.SSLException;
+import org.apache.arrow.flight.FlightClient;
+import org.apache.arrow.flight.FlightGrpcUtils;
+import org.apache.arrow.memory.BufferAllocator;
+
+/** One Flight connection per endpoint, made on first use and kept until close. Thread-safe. */
+public final class Connections implements AutoCloseable {
+  private final BufferAllocator allocator;
+  private final byte[] trustRootsPem;
+  private final Duration connectTimeout;
+  private final Map<Endpoint, FlightClient> clients = new ConcurrentHashMap<>();
+  private volatile boolean closed;
+
+  /** @param trustRootsPem PEM certificates to trust for TLS, or null for the system's */
+  public Connections(BufferAllocator allocator, byte[] trustRootsPem, Duration connectTimeout) {
+    this.allocator = allocator;
+    this.trustRootsPem = trustRootsPem;
+    this.connectTimeout = connectTimeout;
+  }
+
+  public FlightClient get(Endpoint endpoint) {
+    if (closed) {
+      throw new IllegalStateException("client is closed");
+    }
+    return clients.computeIfAbsent(endpoint, this::connect);
+  }
+
+  private FlightClient connect(Endpoint endpoint) {
+    NettyChannelBuilder builder =
+        NettyChannelBuilder.forAddress(endpoint.host(), endpoint.port())
+            .maxInboundMessageSize(Integer.MAX_VALUE)
+            .withOption(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, connectTimeout.toMillis()));
+    if (endpoint.tls()) {
+      try {
+        var ssl = GrpcSslContexts.forClient();
+        if (trustRootsPem != null) {
+          ssl.trustManager(new ByteArrayInputStream(trustRootsPem));
+        }
+        builder.useTransportSecurity().sslContext(ssl.build());
+      } catch (SSLException e) {
+        throw new IllegalArgumentException("cannot set up TLS for " + endpoint.canonical() + ": " + e.getMessage(), e);
+      }
+    } else {
+      builder.usePlaintext();
+    }
+    ManagedChannel channel = builder.build();
+    return FlightGrpcUtils.createFlightClient(allocator, channel);
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    closed = true;
+    for (FlightClient client : clients.values()) {
+      client.close();
+    }
+    clients.clear();
+  }
+}

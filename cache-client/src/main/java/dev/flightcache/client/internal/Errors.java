@@ -1,0 +1,32 @@
+package dev.flightcache.client.internal;
+
+import dev.flightcache.client.CacheException;
+import dev.flightcache.client.CacheServerException;
+import dev.flightcache.client.CacheUnavailableException;
+import dev.flightcache.client.InvalidRequestException;
+import dev.flightcache.client.ObjectNotFoundException;
+import org.apache.arrow.flight.FlightRuntimeException;
+import org.apache.arrow.flight.FlightStatusCode;
+
+/** Turns Flight failures into the client's exceptions; the one place that knows the mapping. */
+public final class Errors {
+  private Errors() {}
+
+  /** @param what the call, as a user would name it ("get app/s/o") */
+  public static CacheException translate(FlightRuntimeException failure, String what) {
+    String description = failure.status().description();
+    String message = what + ": " + (description == null || description.isEmpty() ? failure.status().code().toString() : description);
+    FlightStatusCode code = failure.status().code();
+    return switch (code) {
+      case NOT_FOUND -> new ObjectNotFoundException(message, failure);
+      case INVALID_ARGUMENT -> new InvalidRequestException(message, failure);
+      case UNAVAILABLE, TIMED_OUT -> new CacheUnavailableException(message + " (" + code + ")", failure);
+      default -> new CacheServerException(message + " (" + code + ")", failure);
+    };
+  }
+
+  /** Whether a failed read or delete may be sent again. */
+  public static boolean retryable(FlightRuntimeException failure) {
+    return failure.status().code() == FlightStatusCode.UNAVAILABLE;
+  }
+}

@@ -1,0 +1,316 @@
+package dev.flightcache.client.internal;
+
+import dev.flightcache.client.CachedObject;
+import dev.flightcache.client.InvalidRequestException;
+import dev.flightcache.proto.GetTicket;
+import dev.flightcache.proto.KeyPath;
+import dev.flightcache.proto.ObjectKey;
+import dev.flightcache.proto.ObjectRef;
+import dev.flightcache.proto.Protocol;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.locks.LockSupport;
+import org.apache.arrow.flight.Action;
+import org.apache.arrow.flight.CallOption;
+import org.apache.arrow.flight.FlightClient;
+import org.apache.arrow.flight.FlightDescriptor;
+import org.apache.arrow.flight.FlightRuntimeException;
+import org.apache.arrow.flight.FlightStream;
+import org.apache.arrow.flight.PutResult;
+import org.apache.arrow.flight.Result;
+import org.apache.arrow.flight.SyncPutListener;
+import org.apache.arrow.flight.Ticket;
+import org.apache.arrow.memory.ArrowBuf;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.vector.UInt8Vector;
+import org.apache.arrow.vector.VarBinaryVector;
+import org.apache.arrow.vector.VarCharVector;
+import org.apache.arrow.vector.VectorSchemaRoot;
+
+/**
+ * The wire calls, one method each, with no caching and no retries. Failures surface as {@link
+ * FlightRuntimeException}; the caller translates them. Thread-safe.
+ */
+public final class FlightCalls {
+  /** Rows of an upload: 1 MiB, as flame's upload_object sends them. */
+  static final int UPLOAD_ROW_BYTES = 1 << 20;
+  private static final long READY_PARK_NANOS = 20_000;
+
+  private final BufferAllocator allocator;
+
+  public FlightCalls(BufferAllocator allocator) {
+    this.allocator = allocator;
+  }
+
+  /** Source of upload bytes: fills {@code chunk} and returns how many, or -1 at the end. */
+  @FunctionalInterface
+  public interface Source {
+    int read(byte[] chunk) throws IOException;
+
+    static Source of(ByteBuffer bytes) {
+      ByteBuffer view = bytes.duplicate();
+      return chunk -> {
+        if (!view.hasRemaining()) {
+          return -1;
+        }
+        int length = Math.min(chunk.length, view.remaining());
+        view.get(chunk, 0, length);
+        return length;
+      };
+    }
+
+    static Source of(InputStream in) {
+      return chunk -> {
+        int length = in.readNBytes(chunk, 0, chunk.length);
+        return length == 0 ? -1 : length;
+      };
+    }
+  }
+
+  /** Streams {@code source} as 1 MiB rows to a put, update or patch descriptor; returns the ref. */
+  public ObjectRef upload(FlightClient client, FlightDescriptor descriptor, Source source, CallOption... options)
+      throws IOException {
+    try (VectorSchemaRoot root = VectorSchemaRoot.create(Protocol.UPLOAD_SCHEMA, allocator)) {
+      SyncPutListener ack = new SyncPutListener();
+      FlightClient.ClientStreamListener stream = client.startPut(descriptor, root, ack, options);
+      try {
+        byte[] chunk = new byte[UPLOAD_ROW_BYTES];
+        boolean sent = false;
+        int length;
+        while (!ack.isCancelled() && (length = source.read(chunk)) >= 0) {
+          sendRow(stream, ack, root, chunk, length);
+          sent = true;
+        }
+        if (!sent) {
+          sendRow(stream, ack, root, chunk, 0);
+        }
+      } catch (IOException | RuntimeException e) {
+        stream.error(e);
+        throw e;
+      }
+      stream.completed();
+      stream.getResult();
+      return readRef(ack);
+    }
+  }
+
+  /** Sends the table's current contents as one batch of a native-table put. */
+  public ObjectRef putTable(FlightClient client, FlightDescriptor descriptor, VectorSchemaRoot table, CallOption... options) {
+    SyncPutListener ack = new SyncPutListener();
+    FlightClient.ClientStreamListener stream = client.startPut(descriptor, table, ack, options);
+    stream.putNext();
+    stream.completed();
+    stream.getResult();
+    return readRef(ack);
+  }
+
+  /**
+   * Sends one row once the stream can take it. Flight's own putNext busy-spins until the stream is
+   * ready, which costs a core; this parks instead. A call that has already ended (the server
+   * refused it, the deadline passed) is never ready: the row is dropped, and the caller's
+   * getResult() reports why.
+   */
+  private static void sendRow(
+      FlightClient.ClientStreamListener stream, SyncPutListener ack, VectorSchemaRoot root, byte[] chunk, int length) {
+    root.allocateNew();
+    ((UInt8Vector) root.getVector(0)).setSafe(0, 0);
+    ((VarBinaryVector) root.getVector(1)).setSafe(0, chunk, 0, length);
+    root.setRowCount(1);
+    while (!stream.isReady()) {
+      if (ack.isCancelled()) {
+        return;
+      }
+      LockSupport.parkNanos(READY_PARK_NANOS);
+    }
+    stream.putNext();
+  }
+
+  private static ObjectRef readRef(SyncPutListener ack) {
+    try (PutResult result = ack.read()) {
+      if (result == null) {
+        throw new InvalidRequestException("the server sent no put result", null);
+      }
+      ArrowBuf metadata = result.getApplicationMetadata();
+      byte[] bson = new byte[(int) metadata.readableBytes()];
+      metadata.getBytes(0, bson);
+      return ObjectRef.fromBson(bson);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while waiting for the put result", e);
+    } catch (ExecutionException e) {
+      throw e.getCause() instanceof RuntimeException runtime ? runtime : new IllegalStateException(e.getCause());
+    }
+  }
+
+  /** A do_get of {@code key:version}, read whole into heap buffers. */
+  public Fetched fetch(FlightClient client, ObjectKey key, long version, CallOption... options) {
+    try (FlightStream stream = client.getStream(new Ticket(new GetTicket(key, version).encode()), options)) {
+      if (Protocol.isNativeTable(stream.getSchema())) {
+        throw new InvalidRequestException("object " + key + " is an Arrow table: read it with getTable", null);
+      }
+      Rows rows = new Rows(key);
+      while (stream.next()) {
+        rows.add(stream.getRoot());
+      }
+      return rows.result();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted", e);
+    } catch (Exception e) {
+      throw e instanceof RuntimeException runtime ? runtime : new IllegalStateException(e);
+    }
+  }
+
+  /**
+   * Streams a plain object (no patches) into {@code destination}: a temp file beside it, synced,
+   * then renamed over it. Never holds the object in memory.
+   */
+  public long download(FlightClient client, ObjectKey key, Path destination, CallOption... options) throws IOException {
+    Path target = destination.toAbsolutePath();
+    Path temp = Files.createTempFile(target.getParent(), "." + target.getFileName(), ".part");
+    boolean done = false;
+    try (FileChannel out = FileChannel.open(temp, StandardOpenOption.WRITE);
+        FlightStream stream = client.getStream(new Ticket(new GetTicket(key, 0).encode()), options)) {
+      if (Protocol.isNativeTable(stream.getSchema())) {
+        throw new InvalidRequestException("object " + key + " is an Arrow table: read it with getTable", null);
+      }
+      long written = 0;
+      while (stream.next()) {
+        VectorSchemaRoot root = stream.getRoot();
+        VarCharVector kind = (VarCharVector) root.getVector(1);
+        VarBinaryVector data = (VarBinaryVector) root.getVector(2);
+        for (int row = 0; row < root.getRowCount(); row++) {
+          if (!Protocol.KIND_BASE.equals(new String(kind.get(row), StandardCharsets.UTF_8))) {
+            throw new InvalidRequestException(
+                "object " + key + " has patches; download reads objects without patches only", null);
+          }
+          ByteBuffer bytes = data.getDataBuffer().nioBuffer(data.getStartOffset(row), data.getValueLength(row));
+          while (bytes.hasRemaining()) {
+            written += out.write(bytes);
+          }
+        }
+      }
+      out.force(true);
+      done = true;
+      Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      return written;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted", e);
+    } catch (IOException | RuntimeException e) {
+      throw e;
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    } finally {
+      if (!done) {
+        Files.deleteIfExists(temp);
+      }
+    }
+  }
+
+  /** The DELETE action for a key, a session or {@code app/*}. */
+  public void delete(FlightClient client, KeyPath path, CallOption... options) {
+    Iterator<Result> results =
+        client.doAction(new Action(Protocol.ACTION_DELETE, path.toString().getBytes(StandardCharsets.UTF_8)), options);
+    int count = 0;
+    while (results.hasNext()) {
+      results.next();
+      count++;
+    }
+    if (count == 0) {
+      throw new InvalidRequestException("delete " + path + ": the server sent no result", null);
+    }
+  }
+
+  /** Collects the rows of an opaque answer, checking their order. */
+  private static final class Rows {
+    private final ObjectKey key;
+    private final List<CachedObject.Patch> patches = new ArrayList<>();
+    private GrowableBytes base;
+    private long baseVersion;
+    private long payloadBytes;
+
+    Rows(ObjectKey key) {
+      this.key = key;
+    }
+
+    void add(VectorSchemaRoot root) {
+      UInt8Vector version = (UInt8Vector) root.getVector(0);
+      VarCharVector kind = (VarCharVector) root.getVector(1);
+      VarBinaryVector data = (VarBinaryVector) root.getVector(2);
+      for (int row = 0; row < root.getRowCount(); row++) {
+        long rowVersion = version.get(row);
+        int length = data.getValueLength(row);
+        long start = data.getStartOffset(row);
+        payloadBytes += length;
+        if (Protocol.KIND_BASE.equals(new String(kind.get(row), StandardCharsets.UTF_8))) {
+          if (!patches.isEmpty() || (base != null && rowVersion != baseVersion)) {
+            throw protocolError("a base row after a patch row, or base rows of two versions");
+          }
+          if (base == null) {
+            base = new GrowableBytes();
+            baseVersion = rowVersion;
+          }
+          base.append(data.getDataBuffer(), start, length);
+        } else {
+          boolean first = base == null && patches.isEmpty();
+          long previous = patches.isEmpty() ? baseVersion : patches.get(patches.size() - 1).version();
+          if (!first && Long.compareUnsigned(rowVersion, previous) <= 0) {
+            throw protocolError("patch versions do not increase");
+          }
+          byte[] bytes = new byte[length];
+          data.getDataBuffer().getBytes(start, bytes);
+          patches.add(new CachedObject.Patch(rowVersion, ByteBuffer.wrap(bytes)));
+        }
+      }
+    }
+
+    Fetched result() {
+      if (base != null) {
+        return new Fetched.Full(baseVersion, base.toBuffer(), patches, payloadBytes);
+      }
+      if (!patches.isEmpty()) {
+        return new Fetched.Patches(patches, payloadBytes);
+      }
+      return new Fetched.NotModified();
+    }
+
+    private IllegalStateException protocolError(String what) {
+      return new IllegalStateException("unexpected answer for " + key + ": " + what);
+    }
+  }
+
+  /** A byte array that grows as base rows arrive. */
+  private static final class GrowableBytes {
+    private static final int MAX = Integer.MAX_VALUE - 16;
+    private byte[] bytes = new byte[0];
+    private int size;
+
+    void append(ArrowBuf source, long start, int length) {
+      if ((long) size + length > MAX) {
+        throw new InvalidRequestException("object is larger than 2 GiB: read it with download", null);
+      }
+      if (size + length > bytes.length) {
+        int capacity = (int) Math.min(MAX, Math.max((long) size + length, Math.max(1024, (long) bytes.length * 2)));
+        bytes = java.util.Arrays.copyOf(bytes, capacity);
+      }
+      source.getBytes(start, bytes, size, length);
+      size += length;
+    }
+
+    ByteBuffer toBuffer() {
+      return ByteBuffer.wrap(bytes, 0, size).slice();
+    }
+  }
+}

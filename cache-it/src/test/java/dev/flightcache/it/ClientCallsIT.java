@@ -186,6 +186,23 @@ class ClientCallsIT {
         .hasMessageContaining("app/s/ghost");
   }
 
+  @Test
+  void callsOnARef_goToTheRefsServer_putAndDeleteToTheConfiguredOne() throws Exception {
+    try (RunningServer elsewhere = RunningServer.start(dir.resolve("elsewhere"));
+        CacheClient writer = elsewhere.client()) {
+      ObjectRef remote = writer.put("app/s/remote", "on B".getBytes(UTF_8));
+      assertThat(remote.endpoint()).isEqualTo(elsewhere.endpoint()).isNotEqualTo(server.endpoint());
+      // `client` is configured for server A; the ref sends get, update and patch to server B.
+      assertThat(utf8(client.get(remote).base())).isEqualTo("on B");
+      ObjectRef patched = client.patch(client.update(remote, "B2".getBytes(UTF_8)), "!".getBytes(UTF_8));
+      assertThat(patched.endpoint()).isEqualTo(elsewhere.endpoint());
+      assertThat(patched.version()).isEqualTo(3);
+      // delete goes to the configured server A, which does not hold the key.
+      client.delete("app/s/remote");
+      assertThat(utf8(writer.get(patched).base())).isEqualTo("B2");
+    }
+  }
+
   static String utf8(ByteBuffer buffer) {
     return UTF_8.decode(buffer.duplicate()).toString();
   }

@@ -58,10 +58,16 @@ public final class CacheServer implements AutoCloseable {
     // Flight needs the producer before it binds, and the advertised endpoint needs the bound port.
     AdvertisedProducer producer = new AdvertisedProducer();
     try {
+      Location location = config.tls()
+          ? Location.forGrpcTls(config.bindAddress(), config.port())
+          : Location.forGrpcInsecure(config.bindAddress(), config.port());
       FlightServer.Builder builder =
-          FlightServer.builder(allocator, Location.forGrpcInsecure(config.bindAddress(), config.port()), producer)
+          FlightServer.builder(allocator, location, producer)
               .executor(executor)
               .maxInboundMessageSize((int) config.maxMessageBytes());
+      if (config.tls()) {
+        builder.useTls(config.tlsCertFile().toFile(), config.tlsKeyFile().toFile());
+      }
       CacheProducer.install(builder);
       FlightServer server = builder.build().start();
       String endpoint = advertisedEndpoint(config, server.getPort());
@@ -149,7 +155,8 @@ public final class CacheServer implements AutoCloseable {
       logger.warn("Listening on every interface; advertising {} (set advertise-endpoint to choose)", bound.getHostAddress());
     }
     String host = bound.getHostAddress();
-    return "grpc://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
+    String scheme = config.tls() ? "grpc+tls://" : "grpc://";
+    return scheme + (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
   }
 
   private static void writePortFile(Path file, int port) throws IOException {

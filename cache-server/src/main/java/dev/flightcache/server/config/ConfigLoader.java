@@ -117,11 +117,15 @@ public final class ConfigLoader {
 
   private static ServerConfig build(Map<Option, String> values) {
     String portFile = values.get(Option.PORT_FILE);
+    String tlsCert = values.get(Option.TLS_CERT_FILE);
+    String tlsKey = values.get(Option.TLS_KEY_FILE);
     return new ServerConfig(
         (int) integer(values, Option.PORT),
         values.get(Option.BIND_ADDRESS),
         values.get(Option.ADVERTISE_ENDPOINT),
         Path.of(values.get(Option.STORAGE_DIR)),
+        tlsCert == null || tlsCert.isEmpty() ? null : Path.of(tlsCert),
+        tlsKey == null || tlsKey.isEmpty() ? null : Path.of(tlsKey),
         size(values, Option.MAX_OBJECT_BYTES),
         size(values, Option.MAX_PATCH_BYTES),
         (int) integer(values, Option.MAX_PATCHES),

@@ -15,6 +15,10 @@ public enum Option {
       "advertise-endpoint", null, "uri",
       "Endpoint written into refs and locations (default grpc://<bind-address>:<port>; with a wildcard bind, this host's address)."),
   STORAGE_DIR("storage-dir", "./data", "path", "Directory holding the objects; created if missing."),
+  TLS_CERT_FILE(
+      "tls-cert-file", null, "path",
+      "PEM certificate chain; with tls-key-file, serves TLS on the Flight port (clients use grpc+tls:// or grpcs://)."),
+  TLS_KEY_FILE("tls-key-file", null, "path", "PEM private key (PKCS#8) of tls-cert-file."),
   MAX_OBJECT_BYTES("max-object-bytes", "64GiB", "size", "Largest object, base plus patches."),
   MAX_PATCH_BYTES("max-patch-bytes", "64MiB", "size", "Largest single patch (at most 1GiB)."),
   MAX_PATCHES("max-patches", "1000", "count", "Most patches one object may carry; then it must be replaced."),

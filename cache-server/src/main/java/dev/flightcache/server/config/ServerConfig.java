@@ -9,12 +9,15 @@ import java.util.Map;
  *
  * @param advertiseEndpoint null to derive it from the bind address and the bound port
  * @param portFile null for none
+ * @param tlsCertFile null for plaintext; set together with tlsKeyFile
  */
 public record ServerConfig(
     int port,
     String bindAddress,
     String advertiseEndpoint,
     Path storageDir,
+    Path tlsCertFile,
+    Path tlsKeyFile,
     long maxObjectBytes,
     long maxPatchBytes,
     int maxPatches,
@@ -30,6 +33,8 @@ public record ServerConfig(
 
   public ServerConfig {
     require(port >= 0 && port <= 65535, Option.PORT, "must be between 0 and 65535");
+    require((tlsCertFile == null) == (tlsKeyFile == null), tlsCertFile == null ? Option.TLS_CERT_FILE : Option.TLS_KEY_FILE,
+        "must be set together with '" + (tlsCertFile == null ? Option.TLS_KEY_FILE.key : Option.TLS_CERT_FILE.key) + "'");
     require(maxObjectBytes > 0, Option.MAX_OBJECT_BYTES, "must be > 0");
     require(maxPatchBytes > 0 && maxPatchBytes <= MAX_ROW_BYTES, Option.MAX_PATCH_BYTES, "must be > 0 and at most 1GiB");
     require(maxPatches >= 0, Option.MAX_PATCHES, "must be >= 0");
@@ -49,10 +54,16 @@ public record ServerConfig(
     }
   }
 
+  /** Whether the Flight port serves TLS. */
+  public boolean tls() {
+    return tlsCertFile != null;
+  }
+
   /** The settings as {@code name=value} pairs, for the start-up log line. */
   public Map<String, Object> summary() {
     Map<String, Object> summary = new java.util.LinkedHashMap<>();
     summary.put("storage-dir", storageDir.toAbsolutePath().normalize());
+    summary.put("tls", tls() ? tlsCertFile : "off");
     summary.put("max-object-bytes", maxObjectBytes);
     summary.put("max-patch-bytes", maxPatchBytes);
     summary.put("max-patches", maxPatches);

@@ -122,14 +122,27 @@ class ConfigLoaderTest {
     env.put("FLIGHT_CACHE_DRAIN_TIMEOUT", "500ms");
     env.put("FLIGHT_CACHE_PORT_FILE", "/run/port");
     env.put("FLIGHT_CACHE_LOG_LEVEL", "warn");
+    env.put("FLIGHT_CACHE_TLS_CERT_FILE", "/etc/cache/cert.pem");
+    env.put("FLIGHT_CACHE_TLS_KEY_FILE", "/etc/cache/key.pem");
 
     ServerConfig config = ConfigLoader.load(new String[0], env);
 
     assertThat(config).isEqualTo(new ServerConfig(
-        1, "0.0.0.0", "grpc://cache:1", Path.of("/srv/cache"), GIB, MIB, 2, 2 * MIB, (int) (4 * KIB), 8 * KIB, 4,
+        1, "0.0.0.0", "grpc://cache:1", Path.of("/srv/cache"), Path.of("/etc/cache/cert.pem"), Path.of("/etc/cache/key.pem"), GIB, MIB, 2, 2 * MIB, (int) (4 * KIB), 8 * KIB, 4,
         Duration.ofMillis(500), Path.of("/run/port"), "WARN"));
     assertThat(env.keySet()).containsExactlyInAnyOrderElementsOf(
         java.util.Arrays.stream(Option.values()).filter(o -> o != Option.CONFIG).map(Option::environmentName).toList());
+  }
+
+  @Test
+  void load_tlsCertWithoutKey_rejectedNamingTheMissingOne() {
+    assertThatThrownBy(() -> load("--tls-cert-file", "/c.pem"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("'tls-key-file'");
+    assertThatThrownBy(() -> load("--tls-key-file", "/k.pem"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("'tls-cert-file'");
+    assertThat(load().tls()).isFalse();
   }
 
   // ---- flag syntax ----

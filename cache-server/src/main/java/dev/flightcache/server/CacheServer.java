@@ -1,6 +1,8 @@
 package dev.flightcache.server;
 
+import com.github.benmanes.caffeine.cache.Ticker;
 import dev.flightcache.server.config.ServerConfig;
+import dev.flightcache.server.eviction.BudgetSettings;
 import dev.flightcache.server.flight.CacheProducer;
 import dev.flightcache.server.store.FileObjectStore;
 import dev.flightcache.server.store.StoreLimits;
@@ -8,10 +10,13 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -34,16 +39,19 @@ public final class CacheServer implements AutoCloseable {
   private final ServerConfig config;
   private final BufferAllocator allocator;
   private final ExecutorService executor;
+  private final ScheduledExecutorService evictor;
   private final FlightServer server;
   private final String endpoint;
   private final FileObjectStore store;
   private boolean closed;
 
   private CacheServer(
-      ServerConfig config, BufferAllocator allocator, ExecutorService executor, FlightServer server, String endpoint, FileObjectStore store) {
+      ServerConfig config, BufferAllocator allocator, ExecutorService executor, ScheduledExecutorService evictor,
+      FlightServer server, String endpoint, FileObjectStore store) {
     this.config = config;
     this.allocator = allocator;
     this.executor = executor;
+    this.evictor = evictor;
     this.server = server;
     this.endpoint = endpoint;
     this.store = store;
@@ -51,8 +59,24 @@ public final class CacheServer implements AutoCloseable {
 
   /** Recovers the store, then starts listening. */
   public static CacheServer start(ServerConfig config) throws IOException {
-    FileObjectStore store =
-        FileObjectStore.open(config.storageDir(), new StoreLimits(config.maxObjectBytes(), config.maxPatchBytes(), config.maxPatches()));
+    Files.createDirectories(config.storageDir());
+    FileStore volume = Files.getFileStore(config.storageDir());
+    BudgetSettings budget = config.budgetSettings(volume.getTotalSpace(), volume.getBlockSize());
+    ScheduledExecutorService evictor = Executors.newSingleThreadScheduledExecutor(runnable -> {
+      Thread thread = new Thread(runnable, "flight-cache-evictor");
+      thread.setDaemon(true);
+      return thread;
+    });
+    FileObjectStore store = FileObjectStore.open(
+        config.storageDir(), new StoreLimits(config.maxObjectBytes(), config.maxPatchBytes(), config.maxPatches()),
+        budget, () -> usableSpace(volume), Ticker.systemTicker(), evictor);
+    if (budget.idleTtl() != null) {
+      long periodMillis = Math.max(1_000, Math.min(10_000, budget.idleTtl().toMillis() / 4));
+      evictor.scheduleWithFixedDelay(store.policy()::cleanUp, periodMillis, periodMillis, TimeUnit.MILLISECONDS);
+    }
+    logger.info("Budget: {} bytes (evicting from {} down to {} of it), hard limit {} bytes, keeping {} bytes free; {} bytes stored",
+        budget.budgetBytes(), budget.highWatermark(), budget.lowWatermark(), budget.hardLimitBytes(), budget.minFreeBytes(),
+        store.budget().storedBytes());
     BufferAllocator allocator = new RootAllocator();
     ExecutorService executor = callExecutor(config.callThreads());
     // Flight needs the producer before it binds, and the advertised endpoint needs the bound port.
@@ -79,11 +103,22 @@ public final class CacheServer implements AutoCloseable {
       logger.info(
           "flight-cache listening on {}:{}, advertising {}, holding {} objects; settings {}",
           config.bindAddress(), server.getPort(), endpoint, store.objectCount(), config.summary());
-      return new CacheServer(config, allocator, executor, server, endpoint, store);
+      return new CacheServer(config, allocator, executor, evictor, server, endpoint, store);
     } catch (IOException | RuntimeException e) {
       executor.shutdownNow();
+      evictor.shutdownNow();
       allocator.close();
       throw e;
+    }
+  }
+
+  private static long usableSpace(FileStore volume) {
+    try {
+      return volume.getUsableSpace();
+    } catch (IOException e) {
+      // Unknown free space must not block writes forever; the hard limit still holds.
+      logger.warn("Cannot read the storage volume's free space: {}", e.toString());
+      return Long.MAX_VALUE;
     }
   }
 
@@ -128,6 +163,8 @@ public final class CacheServer implements AutoCloseable {
     server.close();
     executor.shutdown();
     executor.awaitTermination(5, TimeUnit.SECONDS);
+    evictor.shutdown();
+    evictor.awaitTermination(5, TimeUnit.SECONDS);
     allocator.close();
     logger.info("flight-cache stopped after draining for {} ms", (System.nanoTime() - started) / 1_000_000);
   }

@@ -401,7 +401,7 @@ class CrashRecoveryIT {
       pool.shutdownNow();
     }
 
-    FileObjectStore store = FileObjectStore.open(storage, new StoreLimits(1L << 40, 1L << 30, 1000));
+    FileObjectStore store = dev.flightcache.server.store.StoreFixtures.open(storage, new StoreLimits(1L << 40, 1L << 30, 1000));
     assertThat(store.entry(ObjectKey.parse("drain/s/upload"))).hasValueSatisfying(e -> assertThat(e.version()).isEqualTo(1));
     try (ObjectSnapshot snapshot = store.open(ObjectKey.parse("drain/s/upload"), 0)) {
       assertThat(snapshot.entry().sizeBytes()).isEqualTo((long) rows * ROW_BYTES);

@@ -295,11 +295,11 @@ class ProtocolIT {
   }
 
   @Test
-  void listActions_exactlyDelete() {
+  void listActions_deleteAndStats() {
     List<ActionType> actions = new ArrayList<>();
     client.client.listActions().forEach(actions::add);
 
-    assertThat(actions).extracting(ActionType::getType).containsExactly("DELETE");
+    assertThat(actions).extracting(ActionType::getType).containsExactly("DELETE", "STATS");
   }
 
   // ---- DELETE --------------------------------------------------------------------------------

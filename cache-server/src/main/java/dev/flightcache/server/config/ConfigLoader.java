@@ -126,6 +126,13 @@ public final class ConfigLoader {
         Path.of(values.get(Option.STORAGE_DIR)),
         tlsCert == null || tlsCert.isEmpty() ? null : Path.of(tlsCert),
         tlsKey == null || tlsKey.isEmpty() ? null : Path.of(tlsKey),
+        Capacity.parse(Option.BUDGET_BYTES, values.get(Option.BUDGET_BYTES)),
+        fraction(values, Option.HIGH_WATERMARK),
+        fraction(values, Option.LOW_WATERMARK),
+        values.get(Option.HARD_LIMIT_BYTES) == null || values.get(Option.HARD_LIMIT_BYTES).isEmpty()
+            ? null : Capacity.parse(Option.HARD_LIMIT_BYTES, values.get(Option.HARD_LIMIT_BYTES)),
+        Capacity.parse(Option.MIN_FREE_BYTES, values.get(Option.MIN_FREE_BYTES)),
+        duration(values, Option.IDLE_TTL),
         size(values, Option.MAX_OBJECT_BYTES),
         size(values, Option.MAX_PATCH_BYTES),
         (int) integer(values, Option.MAX_PATCHES),
@@ -151,9 +158,21 @@ public final class ConfigLoader {
     }
   }
 
-  /** Parses sizes such as {@code 1024}, {@code 64M}, {@code 64MiB}, {@code 1GB}: all binary. */
-  static long size(Map<Option, String> values, Option option) {
+  private static double fraction(Map<Option, String> values, Option option) {
     String text = values.get(option);
+    try {
+      return Double.parseDouble(text.trim());
+    } catch (NumberFormatException e) {
+      throw new ConfigException("'" + option.key + "' must be a fraction such as 0.9, not '" + text + "'");
+    }
+  }
+
+  static long size(Map<Option, String> values, Option option) {
+    return parseSize(option, values.get(option));
+  }
+
+  /** Parses sizes such as {@code 1024}, {@code 64M}, {@code 64MiB}, {@code 1GB}: all binary. */
+  static long parseSize(Option option, String text) {
     Matcher matcher = SIZE.matcher(text.trim());
     if (!matcher.matches()) {
       throw new ConfigException("'" + option.key + "' must be a size such as 1048576, 256KiB or 64MiB, not '" + text + "'");

@@ -19,6 +19,17 @@ public enum Option {
       "tls-cert-file", null, "path",
       "PEM certificate chain; with tls-key-file, serves TLS on the Flight port (clients use grpc+tls:// or grpcs://)."),
   TLS_KEY_FILE("tls-key-file", null, "path", "PEM private key (PKCS#8) of tls-cert-file."),
+  BUDGET_BYTES(
+      "budget-bytes", "50%", "size or %",
+      "Disk the stored objects may take, in bytes or as a share of the storage volume; eviction keeps it."),
+  HIGH_WATERMARK("high-watermark", "0.95", "fraction", "Eviction starts when stored bytes pass this share of the budget."),
+  LOW_WATERMARK("low-watermark", "0.85", "fraction", "Eviction stops at this share of the budget."),
+  HARD_LIMIT_BYTES(
+      "hard-limit-bytes", null, "size or %",
+      "Stored plus in-progress writes never pass this; writes that cannot fit are refused (default: the budget)."),
+  MIN_FREE_BYTES(
+      "min-free-bytes", "5%", "size or %", "Free space on the storage volume that writes never take, whatever the budget."),
+  IDLE_TTL("idle-ttl", "0s", "duration", "Evict objects not read or written for this long; 0s keeps them until the budget needs room."),
   MAX_OBJECT_BYTES("max-object-bytes", "64GiB", "size", "Largest object, base plus patches."),
   MAX_PATCH_BYTES("max-patch-bytes", "64MiB", "size", "Largest single patch (at most 1GiB)."),
   MAX_PATCHES("max-patches", "1000", "count", "Most patches one object may carry; then it must be replaced."),

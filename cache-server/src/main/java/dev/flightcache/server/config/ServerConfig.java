@@ -10,6 +10,8 @@ import java.util.Map;
  * @param advertiseEndpoint null to derive it from the bind address and the bound port
  * @param portFile null for none
  * @param tlsCertFile null for plaintext; set together with tlsKeyFile
+ * @param hardLimit null for the budget itself
+ * @param idleTtl zero for no idle expiry
  */
 public record ServerConfig(
     int port,
@@ -18,6 +20,12 @@ public record ServerConfig(
     Path storageDir,
     Path tlsCertFile,
     Path tlsKeyFile,
+    Capacity budget,
+    double highWatermark,
+    double lowWatermark,
+    Capacity hardLimit,
+    Capacity minFree,
+    Duration idleTtl,
     long maxObjectBytes,
     long maxPatchBytes,
     int maxPatches,
@@ -36,6 +44,9 @@ public record ServerConfig(
     require((tlsCertFile == null) == (tlsKeyFile == null), tlsCertFile == null ? Option.TLS_CERT_FILE : Option.TLS_KEY_FILE,
         "must be set together with '" + (tlsCertFile == null ? Option.TLS_KEY_FILE.key : Option.TLS_CERT_FILE.key) + "'");
     require(maxObjectBytes > 0, Option.MAX_OBJECT_BYTES, "must be > 0");
+    require(highWatermark > 0 && highWatermark <= 1, Option.HIGH_WATERMARK, "must be above 0 and at most 1");
+    require(lowWatermark > 0 && lowWatermark < highWatermark, Option.LOW_WATERMARK, "must be above 0 and below high-watermark");
+    require(!idleTtl.isNegative(), Option.IDLE_TTL, "must not be negative");
     require(maxPatchBytes > 0 && maxPatchBytes <= MAX_ROW_BYTES, Option.MAX_PATCH_BYTES, "must be > 0 and at most 1GiB");
     require(maxPatches >= 0, Option.MAX_PATCHES, "must be >= 0");
     require(maxMessageBytes >= 1024 && maxMessageBytes <= Integer.MAX_VALUE, Option.MAX_MESSAGE_BYTES, "must be between 1KiB and 2GiB - 1");
@@ -54,6 +65,21 @@ public record ServerConfig(
     }
   }
 
+  /**
+   * The budget on a volume of {@code totalBytes} with blocks of {@code blockBytes}.
+   *
+   * @throws ConfigException if the sizes do not fit together
+   */
+  public dev.flightcache.server.eviction.BudgetSettings budgetSettings(long totalBytes, long blockBytes) {
+    long budgetBytes = budget.resolve(totalBytes);
+    long hardLimitBytes = hardLimit == null ? budgetBytes : hardLimit.resolve(totalBytes);
+    require(budgetBytes > 0, Option.BUDGET_BYTES, "must come to more than 0 bytes on this volume");
+    require(hardLimitBytes >= budgetBytes, Option.HARD_LIMIT_BYTES, "must be at least budget-bytes (" + budgetBytes + ")");
+    return new dev.flightcache.server.eviction.BudgetSettings(
+        budgetBytes, highWatermark, lowWatermark, hardLimitBytes, minFree.resolve(totalBytes),
+        idleTtl.isZero() ? null : idleTtl, blockBytes);
+  }
+
   /** Whether the Flight port serves TLS. */
   public boolean tls() {
     return tlsCertFile != null;
@@ -64,6 +90,11 @@ public record ServerConfig(
     Map<String, Object> summary = new java.util.LinkedHashMap<>();
     summary.put("storage-dir", storageDir.toAbsolutePath().normalize());
     summary.put("tls", tls() ? tlsCertFile : "off");
+    summary.put("budget-bytes", budget);
+    summary.put("hard-limit-bytes", hardLimit == null ? "budget" : hardLimit);
+    summary.put("min-free-bytes", minFree);
+    summary.put("watermarks", lowWatermark + "-" + highWatermark);
+    summary.put("idle-ttl", idleTtl.isZero() ? "off" : idleTtl);
     summary.put("max-object-bytes", maxObjectBytes);
     summary.put("max-patch-bytes", maxPatchBytes);
     summary.put("max-patches", maxPatches);

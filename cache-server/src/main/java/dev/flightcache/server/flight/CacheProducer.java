@@ -39,8 +39,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class CacheProducer extends NoOpFlightProducer {
   private static final Logger logger = LoggerFactory.getLogger(CacheProducer.class);
-  private static final List<ActionType> ACTIONS =
-      List.of(new ActionType(Protocol.ACTION_DELETE, "Delete objects by key prefix: app/session/object, app/session or app/*"));
+  private static final List<ActionType> ACTIONS = List.of(
+      new ActionType(Protocol.ACTION_DELETE, "Delete objects by key prefix: app/session/object, app/session or app/*"),
+      new ActionType(StatsAction.TYPE, "The store's counters (objects, bytes, budget, evictions) as a BSON document"));
 
   private final FileObjectStore store;
   private final BufferAllocator allocator;
@@ -86,9 +87,14 @@ public final class CacheProducer extends NoOpFlightProducer {
   @Override
   public void doAction(CallContext context, Action action, StreamListener<Result> listener) {
     try {
+      if (StatsAction.TYPE.equals(action.getType())) {
+        listener.onNext(new Result(StatsAction.encode(store)));
+        listener.onCompleted();
+        return;
+      }
       if (!Protocol.ACTION_DELETE.equals(action.getType())) {
         throw new InvalidRequestException(
-            "Unknown action type: " + action.getType() + ". Only " + Protocol.ACTION_DELETE + " is supported.");
+            "Unknown action type: " + action.getType() + ". Supported: " + Protocol.ACTION_DELETE + ", " + StatsAction.TYPE + ".");
       }
       KeyPath path = KeyPath.parse(utf8(action.getBody(), "Invalid action body"));
       int removed = store.delete(path);

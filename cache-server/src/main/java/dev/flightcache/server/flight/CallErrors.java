@@ -1,6 +1,7 @@
 package dev.flightcache.server.flight;
 
 import dev.flightcache.proto.InvalidKeyException;
+import dev.flightcache.server.eviction.StorageFullException;
 import dev.flightcache.server.store.InvalidWriteException;
 import dev.flightcache.server.store.LimitExceededException;
 import dev.flightcache.server.store.ObjectNotFoundException;
@@ -28,6 +29,9 @@ final class CallErrors {
         || failure instanceof InvalidWriteException
         || failure instanceof LimitExceededException) {
       return CallStatus.INVALID_ARGUMENT.withDescription(failure.getMessage()).toRuntimeException();
+    }
+    if (failure instanceof StorageFullException) {
+      return CallStatus.RESOURCE_EXHAUSTED.withDescription(failure.getMessage()).toRuntimeException();
     }
     if (failure instanceof ObjectNotFoundException) {
       return CallStatus.NOT_FOUND.withDescription(failure.getMessage()).toRuntimeException();

@@ -1,7 +1,12 @@
 package dev.flightcache.server.store;
 
+import com.github.benmanes.caffeine.cache.Ticker;
 import dev.flightcache.proto.KeyPath;
 import dev.flightcache.proto.ObjectKey;
+import dev.flightcache.server.eviction.BudgetSettings;
+import dev.flightcache.server.eviction.DiskBudget;
+import dev.flightcache.server.eviction.EvictionPolicy;
+import dev.flightcache.server.eviction.EvictionReason;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryNotEmptyException;
@@ -17,6 +22,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.Executor;
+import java.util.function.LongSupplier;
 import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
@@ -29,7 +36,11 @@ import org.slf4j.LoggerFactory;
  * <p>Every write streams into a temp file, is synced, and is committed by an atomic rename under
  * the key's write lock, so a crash leaves the previous state or the new one. A reader opens its
  * files under the key's read lock and reads them after releasing it. Writes to one key are
- * serialized; different keys proceed in parallel. Thread-safe.
+ * serialized; different keys proceed in parallel. Every write reserves its disk space in the
+ * {@link DiskBudget} first, and the {@link EvictionPolicy} evicts to keep the budget.
+ *
+ * <p>Lock order: the policy (Caffeine) may take a key lock while evicting, so the store never
+ * calls the policy while it holds a key lock. Thread-safe.
  */
 public final class FileObjectStore {
   private static final Logger logger = LoggerFactory.getLogger(FileObjectStore.class);
@@ -37,13 +48,17 @@ public final class FileObjectStore {
 
   private final StoreLayout layout;
   private final StoreLimits limits;
+  private final DiskBudget budget;
+  private final EvictionPolicy policy;
   private final VersionFloor floor;
   private final ConcurrentSkipListMap<String, ObjectEntry> index;
   private final ReadWriteLock[] keyLocks = new ReadWriteLock[LOCK_STRIPES];
   /** Held shared while creating object directories, exclusively while pruning empty ones. */
   private final ReadWriteLock layoutLock = new ReentrantReadWriteLock();
 
-  private FileObjectStore(StoreLayout layout, StoreLimits limits, VersionFloor floor, Map<String, ObjectEntry> recovered) {
+  private FileObjectStore(
+      StoreLayout layout, StoreLimits limits, BudgetSettings budgetSettings, LongSupplier usableSpace, Ticker ticker,
+      Executor background, VersionFloor floor, Map<String, ObjectEntry> recovered) {
     this.layout = layout;
     this.limits = limits;
     this.floor = floor;
@@ -51,34 +66,57 @@ public final class FileObjectStore {
     for (int i = 0; i < LOCK_STRIPES; i++) {
       keyLocks[i] = new ReentrantReadWriteLock();
     }
+    this.budget = new DiskBudget(budgetSettings, usableSpace);
+    this.policy = new EvictionPolicy(budget, this::evict, ticker, background);
   }
 
   /**
    * Opens the store in {@code root}, creating it if needed, and recovers the index from the files.
    * Files that cannot be used are moved to {@code quarantine/} and logged at ERROR; they never
-   * stop the store from opening.
+   * stop the store from opening. If the recovered objects exceed the budget, eviction starts.
+   *
+   * @param usableSpace free bytes on the storage volume now
+   * @param ticker the clock of the idle time-to-live
+   * @param background runs eviction and expiry off the callers' threads
    */
-  public static FileObjectStore open(Path root, StoreLimits limits) throws IOException {
+  public static FileObjectStore open(
+      Path root, StoreLimits limits, BudgetSettings budgetSettings, LongSupplier usableSpace, Ticker ticker, Executor background)
+      throws IOException {
     StoreLayout layout = new StoreLayout(root);
     Recovery recovery = new Recovery(layout);
     Map<String, ObjectEntry> entries = recovery.run();
-    return new FileObjectStore(layout, limits, recovery.floor(), entries);
+    FileObjectStore store =
+        new FileObjectStore(layout, limits, budgetSettings, usableSpace, ticker, background, recovery.floor(), entries);
+    for (ObjectEntry entry : entries.values()) {
+      store.budget.adjustStored(entry.diskBytes(budgetSettings));
+    }
+    for (ObjectEntry entry : entries.values()) {
+      store.policy.track(entry.key().toString(), entry.version(), entry.diskBytes(budgetSettings));
+    }
+    store.policy.evictIfNeeded();
+    return store;
   }
 
   /** Starts a write of a whole object; commit it with {@link #commitPut}. */
   public PendingWrite beginPut(ObjectKey key) throws IOException {
+    long largest = Math.min(limits.maxObjectBytes(), budget.largestObjectBytes());
     return new PendingWrite(
         layout.newTempPath("put"),
-        limits.maxObjectBytes(),
-        "object " + key + " is larger than the limit of " + limits.maxObjectBytes() + " bytes");
+        largest,
+        "object " + key + " is larger than the limit of " + largest + " bytes",
+        budget,
+        budget.settings().blockBytes());
   }
 
   /** Starts a write of one patch; commit it with {@link #commitPatch}. */
   public PendingWrite beginPatch(ObjectKey key) throws IOException {
+    long largest = Math.min(limits.maxPatchBytes(), budget.largestObjectBytes());
     return new PendingWrite(
         layout.newTempPath("patch"),
-        limits.maxPatchBytes(),
-        "patch of " + key + " is larger than the limit of " + limits.maxPatchBytes() + " bytes");
+        largest,
+        "patch of " + key + " is larger than the limit of " + largest + " bytes",
+        budget,
+        0);
   }
 
   /**
@@ -88,6 +126,7 @@ public final class FileObjectStore {
    */
   public ObjectEntry commitPut(ObjectKey key, ObjectFormat format, PendingWrite write) throws IOException {
     Path temp = write.seal();
+    ObjectEntry entry;
     Lock lock = lockFor(key).writeLock();
     lock.lock();
     try {
@@ -96,15 +135,17 @@ public final class FileObjectStore {
       Path dir = layout.objectDir(key);
       moveIntoPlace(temp, dir, StoreLayout.fileName(version, format.suffix));
       write.markCommitted();
-      ObjectEntry entry = new ObjectEntry(key, format, new StoredPart(version, write.sizeBytes()), List.of());
+      entry = new ObjectEntry(key, format, new StoredPart(version, write.sizeBytes()), List.of());
       index.put(key.toString(), entry);
       if (previous != null) {
+        budget.adjustStored(-previous.diskBytes(budget.settings()));
         deleteParts(dir, previous);
       }
-      return entry;
     } finally {
       lock.unlock();
     }
+    policy.written(key.toString(), entry.version(), entry.diskBytes(budget.settings()));
+    return entry;
   }
 
   /**
@@ -117,6 +158,7 @@ public final class FileObjectStore {
    */
   public ObjectEntry commitPatch(ObjectKey key, PendingWrite write) throws IOException {
     Path temp = write.seal();
+    ObjectEntry entry;
     Lock lock = lockFor(key).writeLock();
     lock.lock();
     try {
@@ -139,12 +181,13 @@ public final class FileObjectStore {
       long version = previous.version() + 1;
       moveIntoPlace(temp, layout.objectDir(key), StoreLayout.fileName(version, StoreLayout.PATCH_SUFFIX));
       write.markCommitted();
-      ObjectEntry entry = previous.withPatch(new StoredPart(version, write.sizeBytes()));
+      entry = previous.withPatch(new StoredPart(version, write.sizeBytes()));
       index.put(key.toString(), entry);
-      return entry;
     } finally {
       lock.unlock();
     }
+    policy.written(key.toString(), entry.version(), entry.diskBytes(budget.settings()));
+    return entry;
   }
 
   /**
@@ -154,6 +197,7 @@ public final class FileObjectStore {
    * @throws ObjectNotFoundException if the key holds no object
    */
   public ObjectSnapshot open(ObjectKey key, long patchesAbove) throws IOException {
+    ObjectSnapshot snapshot;
     Lock lock = lockFor(key).readLock();
     lock.lock();
     try {
@@ -172,7 +216,7 @@ public final class FileObjectStore {
                   ? FileChannel.open(dir.resolve(StoreLayout.fileName(patch.version(), StoreLayout.PATCH_SUFFIX)), StandardOpenOption.READ)
                   : null);
         }
-        return new ObjectSnapshot(entry, base, patches);
+        snapshot = new ObjectSnapshot(entry, base, patches);
       } catch (IOException | RuntimeException e) {
         closeQuietly(base);
         patches.forEach(FileObjectStore::closeQuietly);
@@ -181,6 +225,8 @@ public final class FileObjectStore {
     } finally {
       lock.unlock();
     }
+    policy.read(key.toString());
+    return snapshot;
   }
 
   /** The index entry of a key, if it holds an object. */
@@ -200,6 +246,16 @@ public final class FileObjectStore {
   /** How many objects are stored. */
   public int objectCount() {
     return index.size();
+  }
+
+  /** The budget's accounting, for stats. */
+  public DiskBudget budget() {
+    return budget;
+  }
+
+  /** The eviction policy, for stats and its periodic clean-up. */
+  public EvictionPolicy policy() {
+    return policy;
   }
 
   /**
@@ -233,13 +289,45 @@ public final class FileObjectStore {
   }
 
   private boolean remove(ObjectKey key) throws IOException {
+    ObjectEntry removed = removeIf(key, current -> true);
+    if (removed == null) {
+      return false;
+    }
+    policy.removed(key.toString(), removed.version());
+    return true;
+  }
+
+  /**
+   * Evicts the object if the store still holds {@code version} of it; called by the policy.
+   *
+   * @return the disk bytes freed, 0 if the object changed or went meanwhile
+   */
+  private long evict(String key, long version, EvictionReason reason) {
+    ObjectKey objectKey = ObjectKey.parse(key);
+    try {
+      ObjectEntry evicted = removeIf(objectKey, current -> current.version() == version);
+      if (evicted == null) {
+        return 0;
+      }
+      logger.debug("Evicted {} v{} ({})", key, version, reason);
+      pruneEmpty(Set.of(layout.objectDir(objectKey).getParent()));
+      return evicted.diskBytes(budget.settings());
+    } catch (IOException e) {
+      logger.warn("Could not evict {}: {}", key, e.toString());
+      return 0;
+    }
+  }
+
+  /** Removes the object under its write lock if {@code condition} holds; returns what it removed. */
+  private ObjectEntry removeIf(ObjectKey key, java.util.function.Predicate<ObjectEntry> condition) throws IOException {
     Path doomed;
+    ObjectEntry current;
     Lock lock = lockFor(key).writeLock();
     lock.lock();
     try {
-      ObjectEntry current = index.get(key.toString());
-      if (current == null) {
-        return false;
+      current = index.get(key.toString());
+      if (current == null || !condition.test(current)) {
+        return null;
       }
       floor.raise(current.version());
       doomed = layout.newTempPath("deleted");
@@ -253,11 +341,12 @@ public final class FileObjectStore {
         shared.unlock();
       }
       index.remove(key.toString());
+      budget.adjustStored(-current.diskBytes(budget.settings()));
     } finally {
       lock.unlock();
     }
     deleteTree(doomed);
-    return true;
+    return current;
   }
 
   private void moveIntoPlace(Path temp, Path dir, String name) throws IOException {

@@ -28,6 +28,15 @@ public record ObjectEntry(ObjectKey key, ObjectFormat format, StoredPart base, L
     return total;
   }
 
+  /** What the object takes on disk: its files in whole blocks, plus one block for its directory. */
+  public long diskBytes(dev.flightcache.server.eviction.BudgetSettings settings) {
+    long total = settings.allocated(base.sizeBytes()) + settings.blockBytes();
+    for (StoredPart patch : patches) {
+      total += settings.allocated(patch.sizeBytes());
+    }
+    return total;
+  }
+
   ObjectEntry withPatch(StoredPart patch) {
     List<StoredPart> next = new java.util.ArrayList<>(patches);
     next.add(patch);

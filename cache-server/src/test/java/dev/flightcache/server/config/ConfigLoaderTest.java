@@ -124,11 +124,18 @@ class ConfigLoaderTest {
     env.put("FLIGHT_CACHE_LOG_LEVEL", "warn");
     env.put("FLIGHT_CACHE_TLS_CERT_FILE", "/etc/cache/cert.pem");
     env.put("FLIGHT_CACHE_TLS_KEY_FILE", "/etc/cache/key.pem");
+    env.put("FLIGHT_CACHE_BUDGET_BYTES", "10G");
+    env.put("FLIGHT_CACHE_HIGH_WATERMARK", "0.9");
+    env.put("FLIGHT_CACHE_LOW_WATERMARK", "0.5");
+    env.put("FLIGHT_CACHE_HARD_LIMIT_BYTES", "80%");
+    env.put("FLIGHT_CACHE_MIN_FREE_BYTES", "1G");
+    env.put("FLIGHT_CACHE_IDLE_TTL", "2h");
 
     ServerConfig config = ConfigLoader.load(new String[0], env);
 
     assertThat(config).isEqualTo(new ServerConfig(
-        1, "0.0.0.0", "grpc://cache:1", Path.of("/srv/cache"), Path.of("/etc/cache/cert.pem"), Path.of("/etc/cache/key.pem"), GIB, MIB, 2, 2 * MIB, (int) (4 * KIB), 8 * KIB, 4,
+        1, "0.0.0.0", "grpc://cache:1", Path.of("/srv/cache"), Path.of("/etc/cache/cert.pem"), Path.of("/etc/cache/key.pem"),
+        new Capacity(10 * GIB, -1), 0.9, 0.5, new Capacity(-1, 80), new Capacity(GIB, -1), Duration.ofHours(2), GIB, MIB, 2, 2 * MIB, (int) (4 * KIB), 8 * KIB, 4,
         Duration.ofMillis(500), Path.of("/run/port"), "WARN"));
     assertThat(env.keySet()).containsExactlyInAnyOrderElementsOf(
         java.util.Arrays.stream(Option.values()).filter(o -> o != Option.CONFIG).map(Option::environmentName).toList());
@@ -143,6 +150,27 @@ class ConfigLoaderTest {
         .isInstanceOf(ConfigException.class)
         .hasMessageContaining("'tls-cert-file'");
     assertThat(load().tls()).isFalse();
+  }
+
+  @Test
+  void budgetSettings_percentages_resolveAgainstTheVolume() {
+    ServerConfig config = load("--budget-bytes", "50%", "--min-free-bytes", "10%", "--hard-limit-bytes", "60%");
+    var settings = config.budgetSettings(1000 * MIB, 4096);
+    assertThat(settings.budgetBytes()).isEqualTo(500 * MIB);
+    assertThat(settings.hardLimitBytes()).isEqualTo(600 * MIB);
+    assertThat(settings.minFreeBytes()).isEqualTo(100 * MIB);
+    assertThat(settings.idleTtl()).isNull();
+    assertThat(load().budgetSettings(1000 * MIB, 4096).hardLimitBytes()).as("default: the budget").isEqualTo(500 * MIB);
+  }
+
+  @Test
+  void budgetSettings_invalidCombinations_rejectedNamingTheOption() {
+    assertThatThrownBy(() -> load("--budget-bytes", "10G", "--hard-limit-bytes", "5G").budgetSettings(100 * GIB, 4096))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("'hard-limit-bytes'");
+    assertThatThrownBy(() -> load("--budget-bytes", "0%")).isInstanceOf(ConfigException.class).hasMessageContaining("'budget-bytes'");
+    assertThatThrownBy(() -> load("--budget-bytes", "150%")).isInstanceOf(ConfigException.class).hasMessageContaining("percentage");
+    assertThatThrownBy(() -> load("--low-watermark", "0.99")).isInstanceOf(ConfigException.class).hasMessageContaining("'low-watermark'");
+    assertThatThrownBy(() -> load("--high-watermark", "x")).isInstanceOf(ConfigException.class).hasMessageContaining("'high-watermark'");
   }
 
   // ---- flag syntax ----

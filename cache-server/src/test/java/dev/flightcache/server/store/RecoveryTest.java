@@ -449,7 +449,7 @@ class RecoveryTest {
   // ---- helpers ----
 
   private FileObjectStore open() throws IOException {
-    return FileObjectStore.open(root, LIMITS);
+    return StoreFixtures.open(root, LIMITS);
   }
 
   private Path objectDir(ObjectKey key) throws IOException {

@@ -1,0 +1,157 @@
+package dev.flightcache.server.eviction;
+
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Accounts for the disk the cache uses: bytes stored by committed objects (counted in whole
+ * blocks) and bytes reserved by writes in progress. A write reserves space before it writes;
+ * a reservation that would cross the hard limit or the free-space floor first asks the evictor
+ * to make room, and is refused if room cannot be made. Thread-safe.
+ */
+public final class DiskBudget {
+  private static final Logger logger = LoggerFactory.getLogger(DiskBudget.class);
+  private static final long LOG_INTERVAL_NANOS = 10_000_000_000L;
+
+  /** Evicts, synchronously, until stored bytes are at most {@code targetBytes} or nothing is left. */
+  public interface RoomMaker {
+    void makeRoom(long targetBytes);
+  }
+
+  private final BudgetSettings settings;
+  private final LongSupplier usableSpace;
+  private final LongAdder rejectedFull = new LongAdder();
+  private final LongAdder rejectedTooLarge = new LongAdder();
+  private volatile RoomMaker roomMaker = target -> {};
+  private long stored;
+  private long reserved;
+  private long lastLogNanos = System.nanoTime() - LOG_INTERVAL_NANOS;
+
+  /** @param usableSpace free bytes on the storage volume now, as the file system reports them */
+  public DiskBudget(BudgetSettings settings, LongSupplier usableSpace) {
+    this.settings = settings;
+    this.usableSpace = usableSpace;
+  }
+
+  public BudgetSettings settings() {
+    return settings;
+  }
+
+  public void roomMaker(RoomMaker maker) {
+    this.roomMaker = maker;
+  }
+
+  /** The largest object that could ever be stored: it must fit under the hard limit alone. */
+  public long largestObjectBytes() {
+    return settings.hardLimitBytes() - settings.blockBytes();
+  }
+
+  /**
+   * Reserves {@code bytes} for a write about to happen, evicting first if needed.
+   *
+   * @throws StorageFullException if room cannot be made now
+   */
+  public void reserve(long bytes) {
+    if (tryReserve(bytes)) {
+      return;
+    }
+    roomMaker.makeRoom(roomTarget(bytes));
+    if (tryReserve(bytes)) {
+      return;
+    }
+    rejectedFull.increment();
+    String why = describeShortage(bytes);
+    logRateLimited("Refusing a write of {} bytes: {}", bytes, why);
+    throw new StorageFullException("cache storage is full: " + why + "; retry later");
+  }
+
+  /** Counts a write refused because it could never fit. */
+  public void countTooLarge() {
+    rejectedTooLarge.increment();
+  }
+
+  private synchronized boolean tryReserve(long bytes) {
+    if (stored + reserved + bytes > settings.hardLimitBytes()) {
+      return false;
+    }
+    if (usableSpace.getAsLong() - reserved - bytes < settings.minFreeBytes()) {
+      return false;
+    }
+    reserved += bytes;
+    return true;
+  }
+
+  /** Stored bytes to evict down to so that {@code bytes} more fit under both limits. */
+  private synchronized long roomTarget(long bytes) {
+    long underLimit = settings.hardLimitBytes() - reserved - bytes;
+    long freeShortfall = settings.minFreeBytes() - (usableSpace.getAsLong() - reserved - bytes);
+    long underFloor = freeShortfall > 0 ? stored - freeShortfall : stored;
+    return Math.max(0, Math.min(Math.min(underLimit, underFloor), settings.lowWatermarkBytes()));
+  }
+
+  private synchronized String describeShortage(long bytes) {
+    if (stored + reserved + bytes > settings.hardLimitBytes()) {
+      return stored + " bytes stored and " + reserved + " reserved by writes in progress leave no room under the limit of "
+          + settings.hardLimitBytes();
+    }
+    return "the volume has " + usableSpace.getAsLong() + " bytes free and keeps at least " + settings.minFreeBytes();
+  }
+
+  /** Gives back a reservation that was not used. */
+  public synchronized void release(long reservation) {
+    reserved -= reservation;
+  }
+
+  /** Turns a reservation into stored bytes: the write committed {@code storedBytes}. */
+  public synchronized void commit(long reservation, long storedBytes) {
+    reserved -= reservation;
+    stored += storedBytes;
+  }
+
+  /** Counts bytes already on disk (recovery) or freed ({@code -bytes}, on delete and eviction). */
+  public synchronized void adjustStored(long bytes) {
+    stored += bytes;
+  }
+
+  public synchronized long storedBytes() {
+    return stored;
+  }
+
+  public synchronized long reservedBytes() {
+    return reserved;
+  }
+
+  public long freeBytes() {
+    return usableSpace.getAsLong();
+  }
+
+  public synchronized boolean aboveHighWatermark() {
+    return stored > settings.highWatermarkBytes();
+  }
+
+  public long lowWatermarkBytes() {
+    return settings.lowWatermarkBytes();
+  }
+
+  public long rejectedFull() {
+    return rejectedFull.sum();
+  }
+
+  public long rejectedTooLarge() {
+    return rejectedTooLarge.sum();
+  }
+
+  /** INFO, at most once per 10 s: eviction not keeping up is worth knowing, not worth a flood. */
+  void logRateLimited(String format, Object... arguments) {
+    synchronized (this) {
+      long now = System.nanoTime();
+      if (now - lastLogNanos < LOG_INTERVAL_NANOS) {
+        return;
+      }
+      lastLogNanos = now;
+    }
+    logger.info(format, arguments);
+  }
+}

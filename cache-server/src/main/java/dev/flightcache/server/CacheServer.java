@@ -67,49 +67,62 @@ public final class CacheServer implements AutoCloseable {
       thread.setDaemon(true);
       return thread;
     });
-    FileObjectStore store = FileObjectStore.open(
-        config.storageDir(), new StoreLimits(config.maxObjectBytes(), config.maxPatchBytes(), config.maxPatches()),
-        budget, () -> usableSpace(volume), Ticker.systemTicker(), evictor);
-    if (budget.idleTtl() != null) {
-      long periodMillis = Math.max(1_000, Math.min(10_000, budget.idleTtl().toMillis() / 4));
-      evictor.scheduleWithFixedDelay(store.policy()::cleanUp, periodMillis, periodMillis, TimeUnit.MILLISECONDS);
-    }
-    logger.info("Budget: {} bytes (evicting from {} down to {} of it), hard limit {} bytes, keeping {} bytes free; {} bytes stored",
-        budget.budgetBytes(), budget.highWatermark(), budget.lowWatermark(), budget.hardLimitBytes(), budget.minFreeBytes(),
-        store.budget().storedBytes());
     BufferAllocator allocator = new RootAllocator();
     ExecutorService executor = callExecutor(config.callThreads());
-    // Flight needs the producer before it binds, and the advertised endpoint needs the bound port.
-    AdvertisedProducer producer = new AdvertisedProducer();
+    StartingProducer gate = new StartingProducer();
+    FlightServer server = null;
     try {
-      Location location = config.tls()
-          ? Location.forGrpcTls(config.bindAddress(), config.port())
-          : Location.forGrpcInsecure(config.bindAddress(), config.port());
-      FlightServer.Builder builder =
-          FlightServer.builder(allocator, location, producer)
-              .executor(executor)
-              .maxInboundMessageSize((int) config.maxMessageBytes());
-      if (config.tls()) {
-        builder.useTls(config.tlsCertFile().toFile(), config.tlsKeyFile().toFile());
-      }
-      CacheProducer.install(builder);
-      FlightServer server = builder.build().start();
+      server = listen(config, allocator, executor, gate);
       String endpoint = advertisedEndpoint(config, server.getPort());
-      producer.delegate =
-          new CacheProducer(store, allocator, endpoint, config.chunkBytes(), config.singleRowMaxBytes());
+      logger.info("flight-cache listening on {}:{}, advertising {}; calls answer UNAVAILABLE until the index is recovered",
+          config.bindAddress(), server.getPort(), endpoint);
+      FileObjectStore store = FileObjectStore.open(
+          config.storageDir(), new StoreLimits(config.maxObjectBytes(), config.maxPatchBytes(), config.maxPatches()),
+          budget, () -> usableSpace(volume), Ticker.systemTicker(), evictor);
+      if (budget.idleTtl() != null) {
+        long periodMillis = Math.max(1_000, Math.min(10_000, budget.idleTtl().toMillis() / 4));
+        evictor.scheduleWithFixedDelay(store.policy()::cleanUp, periodMillis, periodMillis, TimeUnit.MILLISECONDS);
+      }
+      gate.ready(new CacheProducer(store, allocator, endpoint, config.chunkBytes(), config.singleRowMaxBytes()));
       if (config.portFile() != null) {
         writePortFile(config.portFile(), server.getPort());
       }
       logger.info(
-          "flight-cache listening on {}:{}, advertising {}, holding {} objects; settings {}",
-          config.bindAddress(), server.getPort(), endpoint, store.objectCount(), config.summary());
+          "flight-cache ready: {} objects, {} bytes stored of a {} byte budget (evicting from {} down to {} of it), "
+              + "hard limit {} bytes, keeping {} bytes free; settings {}",
+          store.objectCount(), store.budget().storedBytes(), budget.budgetBytes(), budget.highWatermark(),
+          budget.lowWatermark(), budget.hardLimitBytes(), budget.minFreeBytes(), config.summary());
       return new CacheServer(config, allocator, executor, evictor, server, endpoint, store);
     } catch (IOException | RuntimeException e) {
+      if (server != null) {
+        try {
+          server.close();
+        } catch (InterruptedException interrupted) {
+          Thread.currentThread().interrupt();
+        }
+      }
       executor.shutdownNow();
       evictor.shutdownNow();
       allocator.close();
       throw e;
     }
+  }
+
+  /** Binds the Flight port; until {@code gate} is ready, every call answers UNAVAILABLE. */
+  private static FlightServer listen(ServerConfig config, BufferAllocator allocator, ExecutorService executor, StartingProducer gate)
+      throws IOException {
+    Location location = config.tls()
+        ? Location.forGrpcTls(config.bindAddress(), config.port())
+        : Location.forGrpcInsecure(config.bindAddress(), config.port());
+    FlightServer.Builder builder =
+        FlightServer.builder(allocator, location, gate)
+            .executor(executor)
+            .maxInboundMessageSize((int) config.maxMessageBytes());
+    if (config.tls()) {
+      builder.useTls(config.tlsCertFile().toFile(), config.tlsKeyFile().toFile());
+    }
+    CacheProducer.install(builder);
+    return builder.build().start();
   }
 
   private static long usableSpace(FileStore volume) {

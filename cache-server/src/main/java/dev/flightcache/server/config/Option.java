@@ -42,7 +42,7 @@ public enum Option {
       "Largest base sent as a single row to callers that do not accept chunked rows (flame's clients)."),
   CALL_THREADS("call-threads", "256", "count", "Most threads serving calls at once."),
   DRAIN_TIMEOUT("drain-timeout", "30s", "duration", "On SIGTERM, how long in-flight calls may take to finish."),
-  PORT_FILE("port-file", null, "path", "File to write the bound port to once the server is listening."),
+  PORT_FILE("port-file", null, "path", "File to write the bound port to once the server is ready (index recovered)."),
   LOG_LEVEL("log-level", "INFO", "level", "Root log level: ERROR, WARN, INFO, DEBUG or TRACE.");
 
   final String key;

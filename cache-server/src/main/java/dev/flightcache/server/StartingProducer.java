@@ -16,16 +16,22 @@ import org.apache.arrow.flight.Ticket;
 import org.apache.arrow.flight.NoOpFlightProducer;
 
 /**
- * Forwards to the {@link CacheProducer} once the bound port, and so the advertised endpoint, is
- * known; a call that arrives in the moment before answers UNAVAILABLE, so clients retry.
+ * The Flight port's producer while the server starts: it answers UNAVAILABLE, which clients
+ * retry, until the index is recovered; then it forwards every call to the {@link CacheProducer}.
+ * A call during recovery therefore never gets a wrong NOT_FOUND for an object not yet indexed.
  */
-final class AdvertisedProducer extends NoOpFlightProducer {
-  volatile CacheProducer delegate;
+final class StartingProducer extends NoOpFlightProducer {
+  private volatile CacheProducer delegate;
+
+  /** From now on, calls go to {@code producer}. */
+  void ready(CacheProducer producer) {
+    delegate = producer;
+  }
 
   private FlightProducer ready() {
     CacheProducer producer = delegate;
     if (producer == null) {
-      throw CallStatus.UNAVAILABLE.withDescription("server is starting").toRuntimeException();
+      throw CallStatus.UNAVAILABLE.withDescription("server is starting: recovering its index").toRuntimeException();
     }
     return producer;
   }

@@ -176,6 +176,11 @@ public final class CacheServer implements AutoCloseable {
     server.close();
     executor.shutdown();
     executor.awaitTermination(5, TimeUnit.SECONDS);
+    try {
+      store.close();
+    } catch (IOException e) {
+      logger.error("Could not snapshot the index at shutdown; the next start repairs from the journal: {}", e.toString());
+    }
     evictor.shutdown();
     evictor.awaitTermination(5, TimeUnit.SECONDS);
     allocator.close();

@@ -45,12 +45,22 @@ import org.slf4j.LoggerFactory;
 public final class FileObjectStore {
   private static final Logger logger = LoggerFactory.getLogger(FileObjectStore.class);
   private static final int LOCK_STRIPES = 4096;
+  /** Journal bytes after which the index is snapshotted again. */
+  private static final long COMPACT_AFTER_BYTES = 64L << 20;
 
   private final StoreLayout layout;
   private final StoreLimits limits;
   private final DiskBudget budget;
   private final EvictionPolicy policy;
   private final VersionFloor floor;
+  private final IndexJournal journal;
+  /** Compacts the journal and repairs files after an unclean stop, off the callers' threads. */
+  private final java.util.concurrent.ExecutorService maintenance = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+    Thread thread = new Thread(r, "flight-cache-index");
+    thread.setDaemon(true);
+    return thread;
+  });
+  private final java.util.concurrent.atomic.AtomicBoolean compacting = new java.util.concurrent.atomic.AtomicBoolean();
   private final ConcurrentSkipListMap<String, ObjectEntry> index;
   private final ReadWriteLock[] keyLocks = new ReadWriteLock[LOCK_STRIPES];
   /** Held shared while creating object directories, exclusively while pruning empty ones. */
@@ -58,11 +68,13 @@ public final class FileObjectStore {
 
   private FileObjectStore(
       StoreLayout layout, StoreLimits limits, BudgetSettings budgetSettings, LongSupplier usableSpace, Ticker ticker,
-      Executor background, VersionFloor floor, Map<String, ObjectEntry> recovered) {
+      Executor background, VersionFloor floor, IndexJournal journal, Map<String, ObjectEntry> recovered) {
     this.layout = layout;
     this.limits = limits;
     this.floor = floor;
-    this.index = new ConcurrentSkipListMap<>(recovered);
+    this.journal = journal;
+    this.index = recovered instanceof ConcurrentSkipListMap<String, ObjectEntry> adopted
+        ? adopted : new ConcurrentSkipListMap<>(recovered);
     for (int i = 0; i < LOCK_STRIPES; i++) {
       keyLocks[i] = new ReentrantReadWriteLock();
     }
@@ -82,19 +94,87 @@ public final class FileObjectStore {
   public static FileObjectStore open(
       Path root, StoreLimits limits, BudgetSettings budgetSettings, LongSupplier usableSpace, Ticker ticker, Executor background)
       throws IOException {
+    long started = System.nanoTime();
     StoreLayout layout = new StoreLayout(root);
     Recovery recovery = new Recovery(layout);
-    Map<String, ObjectEntry> entries = recovery.run();
-    FileObjectStore store =
-        new FileObjectStore(layout, limits, budgetSettings, usableSpace, ticker, background, recovery.floor(), entries);
+    recovery.prepare();
+    boolean clean = Files.deleteIfExists(layout.cleanMarker);
+    IndexJournal journal = IndexJournal.open(layout.index);
+    Map<String, ObjectEntry> entries;
+    boolean journaled;
+    try {
+      java.util.Optional<Map<String, ObjectEntry>> loaded = journal.load();
+      journaled = loaded.isPresent();
+      if (journaled) {
+        entries = loaded.get();
+        recovery.finish(entries.values());
+        logger.info("Recovered {} objects from the index journal in {} ms ({} stop)",
+            entries.size(), (System.nanoTime() - started) / 1_000_000, clean ? "after a clean" : "after an unclean");
+      } else {
+        entries = recovery.scan();
+        journal.compact(entries.values());
+      }
+    } catch (IOException | RuntimeException e) {
+      journal.close();
+      throw e;
+    }
+    FileObjectStore store = new FileObjectStore(
+        layout, limits, budgetSettings, usableSpace, ticker, background, recovery.floor(), journal, entries);
     for (ObjectEntry entry : entries.values()) {
       store.budget.adjustStored(entry.diskBytes(budgetSettings));
-    }
-    for (ObjectEntry entry : entries.values()) {
       store.policy.track(entry.key().toString(), entry.version(), entry.diskBytes(budgetSettings));
     }
     store.policy.evictIfNeeded();
+    if (journaled && !clean) {
+      store.maintenance.execute(() -> new Reconciler(store, recovery).run());
+    }
     return store;
+  }
+
+  /**
+   * Snapshots the index and marks the stop as clean, so the next start trusts the journal
+   * without repairing files. Idempotent; the store must not be used afterwards.
+   */
+  public void close() throws IOException {
+    maintenance.shutdownNow();
+    try {
+      maintenance.awaitTermination(30, java.util.concurrent.TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    if (journal.isOpen()) {
+      compact();
+      journal.close();
+      Files.writeString(layout.cleanMarker, "clean\n");
+      StoreLayout.fsyncDirectory(layout.index);
+    }
+  }
+
+  /** Snapshots the index and starts a new journal. */
+  void compact() throws IOException {
+    journal.compact(() -> {
+      // Every change logged before the journal switch is also applied to the index once its key
+      // lock is released: pass through every lock, then read the index.
+      for (ReadWriteLock stripe : keyLocks) {
+        stripe.writeLock().lock();
+        stripe.writeLock().unlock();
+      }
+      return index.values().iterator();
+    });
+  }
+
+  private void compactIfNeeded() {
+    if (journal.journalBytes() > COMPACT_AFTER_BYTES && compacting.compareAndSet(false, true)) {
+      maintenance.execute(() -> {
+        try {
+          compact();
+        } catch (IOException e) {
+          logger.error("Could not snapshot the index; the journal keeps growing until it can: {}", e.toString());
+        } finally {
+          compacting.set(false);
+        }
+      });
+    }
   }
 
   /** Starts a write of a whole object; commit it with {@link #commitPut}. */
@@ -137,6 +217,8 @@ public final class FileObjectStore {
       write.markCommitted();
       entry = new ObjectEntry(key, format, new StoredPart(version, write.sizeBytes()), List.of());
       index.put(key.toString(), entry);
+      // Logged before the replaced files go: after a crash the files always cover the journal.
+      journal.recordPut(entry);
       if (previous != null) {
         budget.adjustStored(-previous.diskBytes(budget.settings()));
         deleteParts(dir, previous);
@@ -145,6 +227,7 @@ public final class FileObjectStore {
       lock.unlock();
     }
     policy.written(key.toString(), entry.version(), entry.diskBytes(budget.settings()));
+    compactIfNeeded();
     return entry;
   }
 
@@ -181,12 +264,15 @@ public final class FileObjectStore {
       long version = previous.version() + 1;
       moveIntoPlace(temp, layout.objectDir(key), StoreLayout.fileName(version, StoreLayout.PATCH_SUFFIX));
       write.markCommitted();
-      entry = previous.withPatch(new StoredPart(version, write.sizeBytes()));
+      StoredPart patch = new StoredPart(version, write.sizeBytes());
+      entry = previous.withPatch(patch);
       index.put(key.toString(), entry);
+      journal.recordPatch(key, patch);
     } finally {
       lock.unlock();
     }
     policy.written(key.toString(), entry.version(), entry.diskBytes(budget.settings()));
+    compactIfNeeded();
     return entry;
   }
 
@@ -330,6 +416,8 @@ public final class FileObjectStore {
         return null;
       }
       floor.raise(current.version());
+      // Logged before the files go: a crash in between leaves files the repair pass removes.
+      journal.recordRemove(key, current.version());
       doomed = layout.newTempPath("deleted");
       // Shared layout lock: no concurrent prune may remove the session directory meanwhile.
       Lock shared = layoutLock.readLock();
@@ -346,7 +434,85 @@ public final class FileObjectStore {
       lock.unlock();
     }
     deleteTree(doomed);
+    compactIfNeeded();
     return current;
+  }
+
+  /**
+   * Brings one object directory in line with the index (see {@link Reconciler}).
+   *
+   * @return whether anything had to change
+   */
+  boolean repair(ObjectKey key, Path dir) throws IOException {
+    ObjectEntry dropped = null;
+    boolean changed = false;
+    Lock lock = lockFor(key).writeLock();
+    lock.lock();
+    try {
+      ObjectEntry entry = index.get(key.toString());
+      if (entry == null) {
+        logger.warn("Removing {}: its files were never acknowledged as a write, or were deleted", key);
+        Path doomed = layout.newTempPath("deleted");
+        Files.move(dir, doomed, StandardCopyOption.ATOMIC_MOVE);
+        deleteTree(doomed);
+        return true;
+      }
+      Set<String> wanted = new java.util.HashSet<>();
+      wanted.add(StoreLayout.fileName(entry.base().version(), entry.format().suffix));
+      for (StoredPart patch : entry.patches()) {
+        wanted.add(StoreLayout.fileName(patch.version(), StoreLayout.PATCH_SUFFIX));
+      }
+      try (var files = Files.list(dir)) {
+        for (Path file : (Iterable<Path>) files::iterator) {
+          if (!wanted.remove(file.getFileName().toString())) {
+            logger.warn("Removing {} of {}: the index does not list it", file.getFileName(), key);
+            deleteTree(file);
+            changed = true;
+          }
+        }
+      }
+      if (!wanted.isEmpty()) {
+        logger.error("Dropping {} from the index: its files {} are gone", key, wanted);
+        dropped = dropEntry(entry);
+        deleteTree(dir);
+      }
+    } finally {
+      lock.unlock();
+    }
+    if (dropped != null) {
+      policy.removed(key.toString(), dropped.version());
+    }
+    return changed || dropped != null;
+  }
+
+  /** Drops an indexed object whose directory the repair pass did not find, if it is truly gone. */
+  boolean repairMissing(ObjectKey key) throws IOException {
+    ObjectEntry dropped = null;
+    Lock lock = lockFor(key).writeLock();
+    lock.lock();
+    try {
+      ObjectEntry entry = index.get(key.toString());
+      if (entry != null && !Files.exists(layout.objectDir(key).resolve(StoreLayout.fileName(entry.base().version(), entry.format().suffix)))) {
+        logger.error("Dropping {} from the index: its directory is gone", key);
+        dropped = dropEntry(entry);
+        FileObjectStore.deleteTree(layout.objectDir(key));
+      }
+    } finally {
+      lock.unlock();
+    }
+    if (dropped != null) {
+      policy.removed(key.toString(), dropped.version());
+    }
+    return dropped != null;
+  }
+
+  /** Removes an entry whose files cannot be served, as an eviction would; under its lock. */
+  private ObjectEntry dropEntry(ObjectEntry entry) throws IOException {
+    floor.raise(entry.version());
+    journal.recordRemove(entry.key(), entry.version());
+    index.remove(entry.key().toString());
+    budget.adjustStored(-entry.diskBytes(budget.settings()));
+    return entry;
   }
 
   private void moveIntoPlace(Path temp, Path dir, String name) throws IOException {

@@ -36,26 +36,80 @@ final class Recovery {
     this.layout = layout;
   }
 
-  Map<String, ObjectEntry> run() throws IOException {
+  /**
+   * Rebuilds the index by reading every object directory: the slow path, for a store whose index
+   * journal is missing or damaged.
+   */
+  Map<String, ObjectEntry> scan() throws IOException {
     long started = System.nanoTime();
-    layout.createDirectories();
-    clearTemp();
+    prepare();
     Map<String, ObjectEntry> entries = new HashMap<>();
-    try (DirectoryStream<Path> apps = Files.newDirectoryStream(layout.objects)) {
-      for (Path app : apps) {
-        if (expectDirectory(app)) {
-          scanApp(app, entries);
-        }
+    forEachObjectDirectory((key, dir) -> {
+      ObjectEntry entry = inspect(key, dir);
+      if (entry != null) {
+        entries.put(key.toString(), entry);
       }
-    }
-    floor = loadFloor();
-    floor.raise(highestSetAside);
+    });
+    finish(entries.values());
     long bytes = entries.values().stream().mapToLong(ObjectEntry::sizeBytes).sum();
     logger.info(
-        "Recovered {} objects ({} bytes) from {} in {} ms; {} files set aside in {}",
+        "Recovered {} objects ({} bytes) from {} by reading every object directory in {} ms; {} files set aside in {}",
         entries.size(), bytes, layout.root, (System.nanoTime() - started) / 1_000_000,
         quarantined.get(), layout.quarantine);
     return entries;
+  }
+
+  /** Creates the layout and removes what interrupted writes and deletes left in tmp/. */
+  void prepare() throws IOException {
+    layout.createDirectories();
+    clearTemp();
+  }
+
+  /** Loads the version floor and raises it above every version recovered or set aside. */
+  void finish(Iterable<ObjectEntry> entries) throws IOException {
+    for (ObjectEntry entry : entries) {
+      highestVersion = Math.max(highestVersion, entry.version());
+    }
+    floor = loadFloor();
+    floor.raise(highestSetAside);
+  }
+
+  /** Receives each object directory whose path is a valid key. */
+  interface ObjectDirectoryVisitor {
+    void visit(ObjectKey key, Path dir) throws IOException;
+  }
+
+  /** Walks objects/, setting aside what is not an app, session or object directory. */
+  void forEachObjectDirectory(ObjectDirectoryVisitor visitor) throws IOException {
+    try (DirectoryStream<Path> apps = Files.newDirectoryStream(layout.objects)) {
+      for (Path app : apps) {
+        if (!expectDirectory(app)) {
+          continue;
+        }
+        try (DirectoryStream<Path> sessions = Files.newDirectoryStream(app)) {
+          for (Path session : sessions) {
+            if (!expectDirectory(session)) {
+              continue;
+            }
+            try (DirectoryStream<Path> objects = Files.newDirectoryStream(session)) {
+              for (Path object : objects) {
+                if (!expectDirectory(object)) {
+                  continue;
+                }
+                ObjectKey key;
+                try {
+                  key = new ObjectKey(name(app), name(session), name(object));
+                } catch (InvalidKeyException e) {
+                  setAside(object, "its path is not a valid key");
+                  continue;
+                }
+                visitor.visit(key, object);
+              }
+            }
+          }
+        }
+      }
+    }
   }
 
   VersionFloor floor() {
@@ -84,31 +138,12 @@ final class Recovery {
     }
   }
 
-  private void scanApp(Path app, Map<String, ObjectEntry> entries) throws IOException {
-    try (DirectoryStream<Path> sessions = Files.newDirectoryStream(app)) {
-      for (Path session : sessions) {
-        if (!expectDirectory(session)) {
-          continue;
-        }
-        try (DirectoryStream<Path> objects = Files.newDirectoryStream(session)) {
-          for (Path object : objects) {
-            if (expectDirectory(object)) {
-              recoverObject(app, session, object, entries);
-            }
-          }
-        }
-      }
-    }
-  }
-
-  private void recoverObject(Path app, Path session, Path dir, Map<String, ObjectEntry> entries) throws IOException {
-    ObjectKey key;
-    try {
-      key = new ObjectKey(name(app), name(session), name(dir));
-    } catch (InvalidKeyException e) {
-      setAside(dir, "its path is not a valid key");
-      return;
-    }
+  /**
+   * Reads one object directory: finishes an interrupted replace or delete, sets aside what it
+   * cannot use, and returns the object's entry, or null if the directory holds no object (then
+   * the directory is gone).
+   */
+  ObjectEntry inspect(ObjectKey key, Path dir) throws IOException {
     TreeMap<Long, Path> bases = new TreeMap<>(Long::compareUnsigned);
     Map<Long, ObjectFormat> formats = new HashMap<>();
     TreeMap<Long, Path> patches = new TreeMap<>(Long::compareUnsigned);
@@ -122,7 +157,7 @@ final class Recovery {
         logger.warn("Removing {} patches of {} left by an interrupted delete", patches.size(), key);
       }
       FileObjectStore.deleteTree(dir);
-      return;
+      return null;
     }
     long baseVersion = bases.lastKey();
     for (Map.Entry<Long, Path> older : bases.headMap(baseVersion).entrySet()) {
@@ -138,15 +173,13 @@ final class Recovery {
         // Serving the patches before the gap would reuse the versions after it: set it all aside.
         highestSetAside = Math.max(highestSetAside, patches.lastKey());
         setAside(dir, "patch versions of " + key + " skip from " + (expected - 1) + " to " + patch.getKey());
-        return;
+        return null;
       }
       kept.add(new StoredPart(patch.getKey(), Files.size(patch.getValue())));
       expected++;
     }
     StoredPart base = new StoredPart(baseVersion, Files.size(bases.get(baseVersion)));
-    ObjectEntry entry = new ObjectEntry(key, formats.get(baseVersion), base, kept);
-    highestVersion = Math.max(highestVersion, entry.version());
-    entries.put(key.toString(), entry);
+    return new ObjectEntry(key, formats.get(baseVersion), base, kept);
   }
 
   private void classify(Path file, TreeMap<Long, Path> bases, Map<Long, ObjectFormat> formats, TreeMap<Long, Path> patches)

@@ -18,6 +18,7 @@ import java.util.UUID;
  * tmp/          writes in progress and objects being deleted; emptied at start
  * quarantine/   files recovery could not use, set aside for an operator
  * version-floor the highest version of any removed object, so versions are never reused
+ * index/        the index journal and its snapshots ({@link IndexJournal}); clean-stop marks a clean stop
  * </pre>
  *
  * Key components pass {@link dev.flightcache.proto.KeyRules}, so they are safe file names as is.
@@ -30,6 +31,8 @@ final class StoreLayout {
   final Path tmp;
   final Path quarantine;
   final Path floorFile;
+  final Path index;
+  final Path cleanMarker;
 
   StoreLayout(Path root) {
     this.root = root;
@@ -37,6 +40,8 @@ final class StoreLayout {
     this.tmp = root.resolve("tmp");
     this.quarantine = root.resolve("quarantine");
     this.floorFile = root.resolve("version-floor");
+    this.index = root.resolve("index");
+    this.cleanMarker = index.resolve("clean-stop");
   }
 
   void createDirectories() throws IOException {

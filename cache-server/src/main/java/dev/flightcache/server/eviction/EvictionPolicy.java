@@ -33,6 +33,8 @@ public final class EvictionPolicy {
   private final Policy.Eviction<String, Tracked> eviction;
   private final long normalMaximumKib;
   private final AtomicBoolean scheduled = new AtomicBoolean();
+  /** Open until the recovered objects are tracked; eviction waits for it. */
+  private volatile java.util.concurrent.CountDownLatch filled = new java.util.concurrent.CountDownLatch(0);
   private final Map<EvictionReason, LongAdder> evictions = new EnumMap<>(EvictionReason.class);
 
   /**
@@ -89,6 +91,25 @@ public final class EvictionPolicy {
     evictIfNeeded();
   }
 
+  /**
+   * Tracks the objects recovered at start on the background thread, so that start-up need not
+   * wait for it; eviction waits until it is done, so it always chooses among every object.
+   *
+   * @param trackAll calls {@link #track} for each recovered object
+   */
+  public void fill(Runnable trackAll) {
+    java.util.concurrent.CountDownLatch latch = new java.util.concurrent.CountDownLatch(1);
+    filled = latch;
+    background.execute(() -> {
+      try {
+        trackAll.run();
+      } finally {
+        latch.countDown();
+      }
+      evictIfNeeded();
+    });
+  }
+
   /** Records a stored version without evicting: for filling the policy at start. */
   public void track(String key, long version, long diskBytes) {
     tracked.asMap().merge(key, new Tracked(version, diskBytes),
@@ -117,6 +138,14 @@ public final class EvictionPolicy {
 
   /** Evicts, in policy order, until stored bytes are at most {@code targetBytes} or nothing is left. */
   public synchronized void evictDownTo(long targetBytes) {
+    try {
+      if (!filled.await(5, java.util.concurrent.TimeUnit.MINUTES)) {
+        return;
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return;
+    }
     long excessKib = kib(Math.max(0, budget.storedBytes() - targetBytes));
     if (excessKib > 0) {
       // Lowering Caffeine's maximum makes it evict now, in its own order, through onEvicted.

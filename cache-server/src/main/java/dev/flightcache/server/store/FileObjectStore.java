@@ -120,11 +120,13 @@ public final class FileObjectStore {
     }
     FileObjectStore store = new FileObjectStore(
         layout, limits, budgetSettings, usableSpace, ticker, background, recovery.floor(), journal, entries);
+    long storedBytes = 0;
     for (ObjectEntry entry : entries.values()) {
-      store.budget.adjustStored(entry.diskBytes(budgetSettings));
-      store.policy.track(entry.key().toString(), entry.version(), entry.diskBytes(budgetSettings));
+      storedBytes += entry.diskBytes(budgetSettings);
     }
-    store.policy.evictIfNeeded();
+    store.budget.adjustStored(storedBytes);
+    store.policy.fill(() -> entries.values().forEach(
+        entry -> store.policy.track(entry.key().toString(), entry.version(), entry.diskBytes(budgetSettings))));
     if (journaled && !clean) {
       store.maintenance.execute(() -> new Reconciler(store, recovery).run());
     }

@@ -19,7 +19,7 @@ final class RunningServer implements AutoCloseable {
   }
 
   static RunningServer start(Path dir, String... extraArgs) throws IOException {
-    List<String> args = new ArrayList<>(List.of("--port", "0", "--storage-dir", dir.toString(), "--drain-timeout", "5s"));
+    List<String> args = new ArrayList<>(List.of("--port", "0", "--metrics-port", "0", "--storage-dir", dir.toString(), "--drain-timeout", "5s"));
     args.addAll(List.of(extraArgs));
     return new RunningServer(CacheServer.start(ConfigLoader.load(args.toArray(String[]::new), Map.of())));
   }

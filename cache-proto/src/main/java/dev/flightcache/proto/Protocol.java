@@ -15,6 +15,12 @@ public final class Protocol {
   /** do_action type that removes a key, a session or an app. */
   public static final String ACTION_DELETE = "DELETE";
 
+  /**
+   * do_action type that answers the server's counters as one BSON document of int64 fields
+   * ({@link StatsDocument}). Our extension; flame has no such action.
+   */
+  public static final String ACTION_STATS = "STATS";
+
   /** The one result body of a successful action. */
   public static final String ACTION_OK = "OK";
 

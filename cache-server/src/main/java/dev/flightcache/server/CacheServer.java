@@ -6,6 +6,7 @@ import dev.flightcache.server.eviction.BudgetSettings;
 import dev.flightcache.server.flight.CacheProducer;
 import dev.flightcache.server.store.FileObjectStore;
 import dev.flightcache.server.store.StoreLimits;
+import io.micrometer.core.instrument.Clock;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -14,6 +15,7 @@ import java.nio.file.FileStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Duration;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -30,8 +32,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A running cache server: the store, the Flight service and their threads and memory. {@link
- * #close()} drains in-flight calls for up to the configured drain timeout, then stops. Thread-safe.
+ * A running cache server: the store, the Flight service, the metrics port and their threads and
+ * memory. {@link #close()} drains in-flight calls for up to the configured drain timeout, then
+ * stops. Thread-safe.
  */
 public final class CacheServer implements AutoCloseable {
   private static final Logger logger = LoggerFactory.getLogger(CacheServer.class);
@@ -43,11 +46,12 @@ public final class CacheServer implements AutoCloseable {
   private final FlightServer server;
   private final String endpoint;
   private final FileObjectStore store;
+  private final Operations operations;
   private boolean closed;
 
   private CacheServer(
       ServerConfig config, BufferAllocator allocator, ExecutorService executor, ScheduledExecutorService evictor,
-      FlightServer server, String endpoint, FileObjectStore store) {
+      FlightServer server, String endpoint, FileObjectStore store, Operations operations) {
     this.config = config;
     this.allocator = allocator;
     this.executor = executor;
@@ -55,10 +59,32 @@ public final class CacheServer implements AutoCloseable {
     this.server = server;
     this.endpoint = endpoint;
     this.store = store;
+    this.operations = operations;
   }
 
-  /** Recovers the store, then starts listening. */
+  /**
+   * Opens the metrics port, listens on the Flight port (calls answer UNAVAILABLE meanwhile),
+   * recovers the store, then serves.
+   */
   public static CacheServer start(ServerConfig config) throws IOException {
+    return start(config, Clock.SYSTEM);
+  }
+
+  /**
+   * As {@link #start(ServerConfig)}, measuring call latencies, recovery and byte-seconds with
+   * {@code clock} (tests pass a fake one).
+   */
+  public static CacheServer start(ServerConfig config, Clock clock) throws IOException {
+    Operations operations = Operations.start(config.ops(), clock);
+    try {
+      return start(config, clock, operations);
+    } catch (IOException | RuntimeException e) {
+      operations.close();
+      throw e;
+    }
+  }
+
+  private static CacheServer start(ServerConfig config, Clock clock, Operations operations) throws IOException {
     Files.createDirectories(config.storageDir());
     FileStore volume = Files.getFileStore(config.storageDir());
     BudgetSettings budget = config.budgetSettings(volume.getTotalSpace(), volume.getBlockSize());
@@ -72,27 +98,31 @@ public final class CacheServer implements AutoCloseable {
     StartingProducer gate = new StartingProducer();
     FlightServer server = null;
     try {
-      server = listen(config, allocator, executor, gate);
+      server = listen(config, allocator, executor, gate, operations, clock);
       String endpoint = advertisedEndpoint(config, server.getPort());
       logger.info("flight-cache listening on {}:{}, advertising {}; calls answer UNAVAILABLE until the index is recovered",
           config.bindAddress(), server.getPort(), endpoint);
+      long recoveryStarted = clock.monotonicTime();
       FileObjectStore store = FileObjectStore.open(
           config.storageDir(), new StoreLimits(config.maxObjectBytes(), config.maxPatchBytes(), config.maxPatches()),
           budget, () -> usableSpace(volume), Ticker.systemTicker(), evictor);
+      Duration recovery = Duration.ofNanos(clock.monotonicTime() - recoveryStarted);
       if (budget.idleTtl() != null) {
         long periodMillis = Math.max(1_000, Math.min(10_000, budget.idleTtl().toMillis() / 4));
         evictor.scheduleWithFixedDelay(store.policy()::cleanUp, periodMillis, periodMillis, TimeUnit.MILLISECONDS);
       }
       gate.ready(new CacheProducer(store, allocator, endpoint, config.chunkBytes(), config.singleRowMaxBytes()));
+      operations.serving(store, allocator, recovery);
       if (config.portFile() != null) {
         writePortFile(config.portFile(), server.getPort());
       }
       logger.info(
           "flight-cache ready: {} objects, {} bytes stored of a {} byte budget (evicting from {} down to {} of it), "
-              + "hard limit {} bytes, keeping {} bytes free; settings {}",
+              + "hard limit {} bytes, keeping {} bytes free; metrics on {}:{}; settings {}",
           store.objectCount(), store.budget().storedBytes(), budget.budgetBytes(), budget.highWatermark(),
-          budget.lowWatermark(), budget.hardLimitBytes(), budget.minFreeBytes(), config.summary());
-      return new CacheServer(config, allocator, executor, evictor, server, endpoint, store);
+          budget.lowWatermark(), budget.hardLimitBytes(), budget.minFreeBytes(),
+          config.ops().metricsBindAddress(), operations.metricsPort(), config.summary());
+      return new CacheServer(config, allocator, executor, evictor, server, endpoint, store, operations);
     } catch (IOException | RuntimeException e) {
       if (server != null) {
         try {
@@ -109,8 +139,9 @@ public final class CacheServer implements AutoCloseable {
   }
 
   /** Binds the Flight port; until {@code gate} is ready, every call answers UNAVAILABLE. */
-  private static FlightServer listen(ServerConfig config, BufferAllocator allocator, ExecutorService executor, StartingProducer gate)
-      throws IOException {
+  private static FlightServer listen(
+      ServerConfig config, BufferAllocator allocator, ExecutorService executor, StartingProducer gate,
+      Operations operations, Clock clock) throws IOException {
     Location location = config.tls()
         ? Location.forGrpcTls(config.bindAddress(), config.port())
         : Location.forGrpcInsecure(config.bindAddress(), config.port());
@@ -121,7 +152,8 @@ public final class CacheServer implements AutoCloseable {
     if (config.tls()) {
       builder.useTls(config.tlsCertFile().toFile(), config.tlsKeyFile().toFile());
     }
-    CacheProducer.install(builder);
+    CacheProducer.install(builder, operations.observer(), clock::monotonicTime);
+    operations.installHealth(builder);
     return builder.build().start();
   }
 
@@ -138,6 +170,11 @@ public final class CacheServer implements AutoCloseable {
   /** The port the server listens on. */
   public int port() {
     return server.getPort();
+  }
+
+  /** The port of /metrics, /healthz and /readyz. */
+  public int metricsPort() {
+    return operations.metricsPort();
   }
 
   /** The endpoint written into refs. */
@@ -168,6 +205,7 @@ public final class CacheServer implements AutoCloseable {
     }
     closed = true;
     long started = System.nanoTime();
+    operations.draining();
     server.shutdown();
     boolean drained = server.awaitTermination(config.drainTimeout().toMillis(), TimeUnit.MILLISECONDS);
     if (!drained) {
@@ -183,6 +221,7 @@ public final class CacheServer implements AutoCloseable {
     }
     evictor.shutdown();
     evictor.awaitTermination(5, TimeUnit.SECONDS);
+    operations.close();
     allocator.close();
     logger.info("flight-cache stopped after draining for {} ms", (System.nanoTime() - started) / 1_000_000);
   }

@@ -87,6 +87,7 @@ final class ChildServer implements AutoCloseable {
       command.add(Main.class.getName());
       command.addAll(List.of(
           "--port", "0",
+          "--metrics-port", "0",
           "--storage-dir", storageDir.toString(),
           "--port-file", portFile.toString()));
       command.addAll(serverArgs);

@@ -231,10 +231,24 @@ class ProtocolIT {
   }
 
   @Test
+  void getFlightInfo_storedObject_appMetadataIsRef() throws Exception {
+    client.put("app/s/o", "hello".getBytes(UTF_8));
+    client.patch("app/s/o", "!!".getBytes(UTF_8));
+
+    FlightInfo info = client.client.getInfo(FlightDescriptor.path("app/s/o"));
+
+    ObjectRef ref = ObjectRef.fromBson(info.getAppMetadata());
+    assertThat(ref.endpoint()).isEqualTo(server.endpoint());
+    assertThat(ref.key().toString()).isEqualTo("app/s/o");
+    assertThat(ref.version()).isEqualTo(2);
+  }
+
+  @Test
   void getFlightInfo_missingKey_answersWithUnknownSize() throws Exception {
     FlightInfo info = client.client.getInfo(FlightDescriptor.path("app/s/missing"));
 
     assertThat(info.getBytes()).isEqualTo(-1);
+    assertThat(info.getAppMetadata()).isNull();
     assertSingleEndpoint(info, "app/s/missing");
   }
 
@@ -281,6 +295,19 @@ class ProtocolIT {
     for (Map.Entry<String, FlightInfo> entry : listed.entrySet()) {
       assertSingleEndpoint(entry.getValue(), entry.getKey());
     }
+  }
+
+  @Test
+  void listFlights_storedObjects_appMetadataIsRefWithCurrentVersion() throws Exception {
+    client.put("app/s/a", "abc".getBytes(UTF_8));
+    client.patch("app/s/a", "d".getBytes(UTF_8));
+    client.put("app/s/b", "e".getBytes(UTF_8));
+
+    Map<String, FlightInfo> listed = list(Criteria.ALL);
+
+    assertThat(ObjectRef.fromBson(listed.get("app/s/a").getAppMetadata()))
+        .isEqualTo(new ObjectRef(server.endpoint(), dev.flightcache.proto.ObjectKey.parse("app/s/a"), 2));
+    assertThat(ObjectRef.fromBson(listed.get("app/s/b").getAppMetadata()).version()).isEqualTo(1);
   }
 
   @Test

@@ -165,11 +165,16 @@ final class RawClient implements AutoCloseable {
   }
 
   List<String> action(String type, byte[] body) {
-    List<String> results = new ArrayList<>();
+    return actionResults(type, body).stream().map(bytes -> new String(bytes, StandardCharsets.UTF_8)).toList();
+  }
+
+  /** An action's result bodies as they came. */
+  List<byte[]> actionResults(String type, byte[] body) {
+    List<byte[]> results = new ArrayList<>();
     var iterator = client.doAction(new Action(type, body));
     while (iterator.hasNext()) {
       Result result = iterator.next();
-      results.add(new String(result.getBody(), StandardCharsets.UTF_8));
+      results.add(result.getBody());
     }
     return results;
   }

@@ -142,7 +142,22 @@ public final class ConfigLoader {
         (int) integer(values, Option.CALL_THREADS),
         duration(values, Option.DRAIN_TIMEOUT),
         portFile == null || portFile.isEmpty() ? null : Path.of(portFile),
-        values.get(Option.LOG_LEVEL).toUpperCase(Locale.ROOT));
+        values.get(Option.LOG_LEVEL).toUpperCase(Locale.ROOT),
+        new OpsConfig(
+            (int) integer(values, Option.METRICS_PORT),
+            values.get(Option.METRICS_BIND_ADDRESS),
+            (int) integer(values, Option.METRICS_MAX_APPS),
+            duration(values, Option.METRICS_SAMPLE_INTERVAL),
+            bool(values, Option.ACCESS_LOG)));
+  }
+
+  private static boolean bool(Map<Option, String> values, Option option) {
+    String text = values.get(option).trim().toLowerCase(Locale.ROOT);
+    return switch (text) {
+      case "true" -> true;
+      case "false" -> false;
+      default -> throw new ConfigException("'" + option.key + "' must be true or false, not '" + values.get(option) + "'");
+    };
   }
 
   private static long integer(Map<Option, String> values, Option option) {

@@ -43,7 +43,16 @@ public enum Option {
   CALL_THREADS("call-threads", "256", "count", "Most threads serving calls at once."),
   DRAIN_TIMEOUT("drain-timeout", "30s", "duration", "On SIGTERM, how long in-flight calls may take to finish."),
   PORT_FILE("port-file", null, "path", "File to write the bound port to once the server is ready (index recovered)."),
-  LOG_LEVEL("log-level", "INFO", "level", "Root log level: ERROR, WARN, INFO, DEBUG or TRACE.");
+  LOG_LEVEL("log-level", "INFO", "level", "Root log level: ERROR, WARN, INFO, DEBUG or TRACE."),
+  METRICS_PORT("metrics-port", "9091", "port", "HTTP port of /metrics (Prometheus), /healthz and /readyz; 0 picks a free one."),
+  METRICS_BIND_ADDRESS(
+      "metrics-bind-address", "127.0.0.1", "address", "Address the metrics port listens on; 0.0.0.0 for every interface."),
+  METRICS_MAX_APPS(
+      "metrics-max-apps", "100", "count", "Apps that get their own label in per-app usage metrics; the rest count as 'other'."),
+  METRICS_SAMPLE_INTERVAL(
+      "metrics-sample-interval", "10s", "duration",
+      "How often per-app stored bytes are sampled (for byte-seconds) and readiness is rechecked for gRPC health."),
+  ACCESS_LOG("access-log", "false", "boolean", "Log one line per call to the 'flight-cache.access' logger.");
 
   final String key;
   final String defaultValue;

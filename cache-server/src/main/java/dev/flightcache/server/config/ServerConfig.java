@@ -12,6 +12,7 @@ import java.util.Map;
  * @param tlsCertFile null for plaintext; set together with tlsKeyFile
  * @param hardLimit null for the budget itself
  * @param idleTtl zero for no idle expiry
+ * @param ops the metrics and health port, per-app usage and the access log
  */
 public record ServerConfig(
     int port,
@@ -35,7 +36,8 @@ public record ServerConfig(
     int callThreads,
     Duration drainTimeout,
     Path portFile,
-    String logLevel) {
+    String logLevel,
+    OpsConfig ops) {
 
   static final long MAX_ROW_BYTES = 1L << 30;
 
@@ -57,9 +59,10 @@ public record ServerConfig(
     require(!drainTimeout.isNegative(), Option.DRAIN_TIMEOUT, "must not be negative");
     require(
         ConfigLoader.LEVELS.contains(logLevel), Option.LOG_LEVEL, "must be one of " + ConfigLoader.LEVELS);
+    java.util.Objects.requireNonNull(ops, "ops");
   }
 
-  private static void require(boolean condition, Option option, String rule) {
+  static void require(boolean condition, Option option, String rule) {
     if (!condition) {
       throw new ConfigException("'" + option.key + "' " + rule);
     }
@@ -103,6 +106,10 @@ public record ServerConfig(
     summary.put("single-row-max-bytes", singleRowMaxBytes);
     summary.put("call-threads", callThreads);
     summary.put("drain-timeout", drainTimeout);
+    summary.put("metrics", ops.metricsBindAddress() + ":" + ops.metricsPort());
+    summary.put("metrics-max-apps", ops.maxApps());
+    summary.put("metrics-sample-interval", ops.sampleInterval());
+    summary.put("access-log", ops.accessLog());
     return summary;
   }
 }

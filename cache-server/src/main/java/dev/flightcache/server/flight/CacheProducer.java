@@ -3,6 +3,7 @@ package dev.flightcache.server.flight;
 import dev.flightcache.proto.GetTicket;
 import dev.flightcache.proto.KeyPath;
 import dev.flightcache.proto.ObjectKey;
+import dev.flightcache.proto.ObjectRef;
 import dev.flightcache.proto.Protocol;
 import dev.flightcache.server.store.FileObjectStore;
 import dev.flightcache.server.store.ObjectEntry;
@@ -29,6 +30,7 @@ import org.apache.arrow.flight.Result;
 import org.apache.arrow.flight.SchemaResult;
 import org.apache.arrow.flight.Ticket;
 import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.vector.ipc.message.IpcOption;
 import org.apache.arrow.vector.types.pojo.Schema;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -48,6 +50,7 @@ public final class CacheProducer extends NoOpFlightProducer {
   private final Location advertised;
   private final PutHandler puts;
   private final GetResponder gets;
+  private final String advertisedEndpoint;
 
   /**
    * @param advertisedEndpoint the endpoint put into every ref and location
@@ -59,21 +62,29 @@ public final class CacheProducer extends NoOpFlightProducer {
     this.store = store;
     this.allocator = allocator;
     this.advertised = location(advertisedEndpoint);
+    this.advertisedEndpoint = advertisedEndpoint;
     this.puts = new PutHandler(store, allocator, advertisedEndpoint);
     this.gets = new GetResponder(store, allocator, new GetResponder.ResponseLimits(chunkBytes, singleRowMaxBytes));
   }
 
-  /** The middleware the server must install: the chunked-rows header, and refusing Handshake. */
-  public static void install(org.apache.arrow.flight.FlightServer.Builder builder) {
+  /**
+   * The middleware the server must install: the chunked-rows header, refusing Handshake, and
+   * tracking each call for {@code observer} (Handshake, refused first, is not tracked).
+   *
+   * @param nanoTime the clock call durations are measured with, such as {@code System::nanoTime}
+   */
+  public static void install(
+      org.apache.arrow.flight.FlightServer.Builder builder, CallObserver observer, java.util.function.LongSupplier nanoTime) {
     builder.middleware(ChunkedRowsMiddleware.KEY, new ChunkedRowsMiddleware.Factory());
     builder.middleware(HandshakeRefusal.KEY, new HandshakeRefusal());
+    builder.middleware(CallTracking.KEY, new CallTracking.Factory(observer, nanoTime));
   }
 
   @Override
   public void getStream(CallContext context, Ticket ticket, ServerStreamListener listener) {
     try {
       ChunkedRowsMiddleware header = context.getMiddleware(ChunkedRowsMiddleware.KEY);
-      gets.respond(GetTicket.parse(ticket.getBytes()), header != null && header.accepted(), listener);
+      gets.respond(GetTicket.parse(ticket.getBytes()), header != null && header.accepted(), listener, CallTracking.of(context));
     } catch (Throwable failure) {
       listener.error(CallErrors.toFlight(failure));
     }
@@ -81,11 +92,13 @@ public final class CacheProducer extends NoOpFlightProducer {
 
   @Override
   public Runnable acceptPut(CallContext context, FlightStream flightStream, StreamListener<PutResult> ackStream) {
-    return puts.accept(flightStream, ackStream);
+    return puts.accept(flightStream, ackStream, CallTracking.of(context));
   }
 
   @Override
   public void doAction(CallContext context, Action action, StreamListener<Result> listener) {
+    CallTracking call = CallTracking.of(context);
+    call.action(action.getType());
     try {
       if (StatsAction.TYPE.equals(action.getType())) {
         listener.onNext(new Result(StatsAction.encode(store)));
@@ -97,6 +110,7 @@ public final class CacheProducer extends NoOpFlightProducer {
             "Unknown action type: " + action.getType() + ". Supported: " + Protocol.ACTION_DELETE + ", " + StatsAction.TYPE + ".");
       }
       KeyPath path = KeyPath.parse(utf8(action.getBody(), "Invalid action body"));
+      call.key(path.toString());
       int removed = store.delete(path);
       logger.debug("Deleted {} objects under {}", removed, path);
       listener.onNext(new Result(Protocol.ACTION_OK.getBytes(StandardCharsets.US_ASCII)));
@@ -116,8 +130,9 @@ public final class CacheProducer extends NoOpFlightProducer {
   public FlightInfo getFlightInfo(CallContext context, FlightDescriptor descriptor) {
     try {
       ObjectKey key = describedKey(descriptor);
+      CallTracking.of(context).key(key.toString());
       Optional<ObjectEntry> entry = store.entry(key);
-      return info(key, schemaOf(key, entry), entry.map(ObjectEntry::sizeBytes).orElse(-1L));
+      return info(key, schemaOf(key, entry), entry.orElse(null));
     } catch (Throwable failure) {
       throw CallErrors.toFlight(failure);
     }
@@ -127,6 +142,7 @@ public final class CacheProducer extends NoOpFlightProducer {
   public SchemaResult getSchema(CallContext context, FlightDescriptor descriptor) {
     try {
       ObjectKey key = describedKey(descriptor);
+      CallTracking.of(context).key(key.toString());
       return new SchemaResult(schemaOf(key, store.entry(key)));
     } catch (Throwable failure) {
       throw CallErrors.toFlight(failure);
@@ -137,8 +153,9 @@ public final class CacheProducer extends NoOpFlightProducer {
   public void listFlights(CallContext context, Criteria criteria, StreamListener<FlightInfo> listener) {
     try {
       String prefix = utf8(criteria.getExpression(), "Invalid criteria");
+      CallTracking.of(context).key(prefix);
       for (ObjectEntry entry : store.list(prefix)) {
-        listener.onNext(info(entry.key(), Protocol.RESPONSE_SCHEMA, entry.sizeBytes()));
+        listener.onNext(info(entry.key(), Protocol.RESPONSE_SCHEMA, entry));
       }
       listener.onCompleted();
     } catch (Throwable failure) {
@@ -146,11 +163,19 @@ public final class CacheProducer extends NoOpFlightProducer {
     }
   }
 
-  /** A FlightInfo whose descriptor is the joined key as one path element, as flame answers. */
-  private FlightInfo info(ObjectKey key, Schema schema, long sizeBytes) {
+  /**
+   * A FlightInfo whose descriptor is the joined key as one path element, as flame answers. For a
+   * stored object, its app_metadata is the object's BSON ref, which carries the current version.
+   *
+   * @param entry null if the key holds no object
+   */
+  private FlightInfo info(ObjectKey key, Schema schema, ObjectEntry entry) {
     FlightEndpoint endpoint =
         new FlightEndpoint(new Ticket(key.toString().getBytes(StandardCharsets.UTF_8)), advertised);
-    return new FlightInfo(schema, FlightDescriptor.path(key.toString()), List.of(endpoint), sizeBytes, -1);
+    long sizeBytes = entry == null ? -1 : entry.sizeBytes();
+    byte[] ref = entry == null ? null : new ObjectRef(advertisedEndpoint, key, entry.version()).toBson();
+    return new FlightInfo(
+        schema, FlightDescriptor.path(key.toString()), List.of(endpoint), sizeBytes, -1, false, IpcOption.DEFAULT, ref);
   }
 
   /** The schema a do_get of the key answers with: the table's own, or the row schema. */

@@ -59,11 +59,15 @@ final class GetResponder {
     return Answer.FULL;
   }
 
-  void respond(GetTicket ticket, boolean chunkedAccepted, ServerStreamListener listener) throws IOException {
+  void respond(GetTicket ticket, boolean chunkedAccepted, ServerStreamListener listener, CallTracking call) throws IOException {
     long c = ticket.clientVersion();
+    call.key(ticket.key().toString());
+    call.clientVersion(c);
     Optional<ObjectEntry> peek = store.entry(ticket.key());
     if (peek.isPresent() && decide(peek.get(), c) == Answer.NOT_MODIFIED) {
-      StreamPump.start(listener, new NoBatches(allocator), () -> {});
+      call.version(peek.get().version());
+      call.outcome(GetOutcome.NOT_MODIFIED);
+      StreamPump.start(listener, new NoBatches(allocator), () -> {}, call);
       return;
     }
     long patchesAbove = peek.isPresent() && decide(peek.get(), c) == Answer.PATCHES_ONLY ? c : 0;
@@ -74,12 +78,22 @@ final class GetResponder {
       snapshot = store.open(ticket.key(), 0);
       answer = decide(snapshot.entry(), c);
     }
+    call.version(snapshot.entry().version());
+    call.outcome(outcome(answer));
     try {
-      StreamPump.start(listener, body(snapshot, answer, c, chunkedAccepted), snapshot);
+      StreamPump.start(listener, body(snapshot, answer, c, chunkedAccepted), snapshot, call);
     } catch (IOException | RuntimeException e) {
       snapshot.close();
       throw e;
     }
+  }
+
+  private static GetOutcome outcome(Answer answer) {
+    return switch (answer) {
+      case NOT_MODIFIED -> GetOutcome.NOT_MODIFIED;
+      case PATCHES_ONLY -> GetOutcome.PATCH_ONLY;
+      case TABLE, FULL -> GetOutcome.FULL;
+    };
   }
 
   private ResponseBody body(ObjectSnapshot snapshot, Answer answer, long c, boolean chunkedAccepted) throws IOException {

@@ -23,6 +23,11 @@ final class NoBatches implements ResponseBody {
   }
 
   @Override
+  public long loadedBytes() {
+    return 0;
+  }
+
+  @Override
   public void close() {
     root.close();
   }

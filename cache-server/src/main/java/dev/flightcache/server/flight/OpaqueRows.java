@@ -36,6 +36,7 @@ final class OpaqueRows implements ResponseBody {
   private final VectorLoader loader;
   private final Deque<Part> parts;
   private long offset;
+  private long loadedBytes;
 
   OpaqueRows(BufferAllocator allocator, List<Part> parts) {
     this.allocator = allocator;
@@ -62,11 +63,17 @@ final class OpaqueRows implements ResponseBody {
       load(part.version(), part.base() ? BASE : PATCH, data, length);
     }
     offset += length;
+    loadedBytes = length;
     if (offset >= part.sizeBytes()) {
       parts.removeFirst();
       offset = 0;
     }
     return true;
+  }
+
+  @Override
+  public long loadedBytes() {
+    return loadedBytes;
   }
 
   private void load(long version, byte[] kind, ArrowBuf data, int length) {

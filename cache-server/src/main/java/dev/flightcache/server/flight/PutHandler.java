@@ -69,10 +69,11 @@ final class PutHandler {
     }
   }
 
-  Runnable accept(FlightStream stream, StreamListener<PutResult> ack) {
+  Runnable accept(FlightStream stream, StreamListener<PutResult> ack, CallTracking call) {
     return () -> {
       try {
-        ObjectEntry entry = receive(stream);
+        ObjectEntry entry = receive(stream, call);
+        call.version(entry.version());
         byte[] ref = new ObjectRef(endpoint, entry.key(), entry.version()).toBson();
         ArrowBuf metadata = allocator.buffer(ref.length);
         metadata.writeBytes(ref);
@@ -87,21 +88,30 @@ final class PutHandler {
     };
   }
 
-  private ObjectEntry receive(FlightStream stream) throws IOException {
+  private ObjectEntry receive(FlightStream stream, CallTracking call) throws IOException {
     Target target = Target.of(stream.getDescriptor());
+    call.key(target.key().toString());
     Schema schema = stream.getSchema();
     if (Protocol.isNativeTable(schema)) {
       if (target.patch()) {
         throw new InvalidRequestException("a patch is bytes: send (version uint64, data binary) rows, not an Arrow table");
       }
       try (PendingWrite write = store.beginPut(target.key())) {
-        receiveTable(stream, write);
+        try {
+          receiveTable(stream, write);
+        } finally {
+          call.addBytesIn(write.sizeBytes());
+        }
         return store.commitPut(target.key(), ObjectFormat.TABLE, write);
       }
     }
     checkOpaqueSchema(schema);
     try (PendingWrite write = target.patch() ? store.beginPatch(target.key()) : store.beginPut(target.key())) {
-      receiveRows(stream, write);
+      try {
+        receiveRows(stream, write);
+      } finally {
+        call.addBytesIn(write.sizeBytes());
+      }
       return target.patch()
           ? store.commitPatch(target.key(), write)
           : store.commitPut(target.key(), ObjectFormat.OPAQUE, write);

@@ -11,6 +11,9 @@ interface ResponseBody extends AutoCloseable {
   /** Loads the next batch into {@link #root()}; false when there is none left. */
   boolean loadNext() throws IOException;
 
+  /** Payload bytes of the batch last loaded: row data, or a table batch's body. */
+  long loadedBytes();
+
   @Override
   void close() throws IOException;
 }

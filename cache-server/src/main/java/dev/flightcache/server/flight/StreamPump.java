@@ -15,17 +15,22 @@ final class StreamPump implements Runnable {
   private final ServerStreamListener listener;
   private final ResponseBody body;
   private final AutoCloseable resources;
+  private final CallTracking call;
   private boolean finished;
 
-  private StreamPump(ServerStreamListener listener, ResponseBody body, AutoCloseable resources) {
+  private StreamPump(ServerStreamListener listener, ResponseBody body, AutoCloseable resources, CallTracking call) {
     this.listener = listener;
     this.body = body;
     this.resources = resources;
+    this.call = call;
   }
 
-  /** Starts sending {@code body}; {@code resources} are closed with it when the call ends. */
-  static void start(ServerStreamListener listener, ResponseBody body, AutoCloseable resources) {
-    StreamPump pump = new StreamPump(listener, body, resources);
+  /**
+   * Starts sending {@code body}; {@code resources} are closed with it when the call ends. The bytes
+   * sent, and a cancellation by the client, are noted in {@code call}.
+   */
+  static void start(ServerStreamListener listener, ResponseBody body, AutoCloseable resources, CallTracking call) {
+    StreamPump pump = new StreamPump(listener, body, resources, call);
     listener.setUseZeroCopy(true);
     listener.setOnCancelHandler(pump::cancel);
     listener.setOnReadyHandler(pump);
@@ -46,6 +51,7 @@ final class StreamPump implements Runnable {
           return;
         }
         listener.putNext();
+        call.addBytesOut(body.loadedBytes());
       }
     } catch (Throwable failure) {
       finish();
@@ -56,6 +62,7 @@ final class StreamPump implements Runnable {
   private synchronized void cancel() {
     logger.debug("do_get cancelled by the client");
     finish();
+    call.cancelled();
   }
 
   private void finish() {

@@ -21,6 +21,7 @@ final class TableBatches implements ResponseBody {
   private final ArrowStreamReader reader;
   private final VectorSchemaRoot root;
   private final VectorLoader loader;
+  private long loadedBytes;
 
   TableBatches(BufferAllocator allocator, FileChannel file, long version) throws IOException {
     this.reader = new ArrowStreamReader(file, allocator);
@@ -56,9 +57,15 @@ final class TableBatches implements ResponseBody {
       return false;
     }
     try (ArrowRecordBatch batch = new VectorUnloader(reader.getVectorSchemaRoot()).getRecordBatch()) {
+      loadedBytes = batch.computeBodyLength();
       loader.load(batch);
     }
     return true;
+  }
+
+  @Override
+  public long loadedBytes() {
+    return loadedBytes;
   }
 
   @Override

@@ -346,6 +346,11 @@ public final class FileObjectStore {
     return policy;
   }
 
+  /** The directory writes in progress go to; a probe file there shows the storage is writable. */
+  public Path tempDir() {
+    return layout.tmp;
+  }
+
   /**
    * Removes every object the path matches. Each removal is ordered with the writes of its key,
    * and the version floor is raised first, so a later put of a removed key gets a higher version.

@@ -45,6 +45,7 @@ class ConfigLoaderTest {
     assertThat(config.drainTimeout()).isEqualTo(Duration.ofSeconds(30));
     assertThat(config.portFile()).isNull();
     assertThat(config.logLevel()).isEqualTo("INFO");
+    assertThat(config.ops()).isEqualTo(new OpsConfig(9091, "127.0.0.1", 100, Duration.ofSeconds(10), false));
   }
 
   // ---- sources and their order ----
@@ -130,13 +131,19 @@ class ConfigLoaderTest {
     env.put("FLIGHT_CACHE_HARD_LIMIT_BYTES", "80%");
     env.put("FLIGHT_CACHE_MIN_FREE_BYTES", "1G");
     env.put("FLIGHT_CACHE_IDLE_TTL", "2h");
+    env.put("FLIGHT_CACHE_METRICS_PORT", "2");
+    env.put("FLIGHT_CACHE_METRICS_BIND_ADDRESS", "0.0.0.0");
+    env.put("FLIGHT_CACHE_METRICS_MAX_APPS", "3");
+    env.put("FLIGHT_CACHE_METRICS_SAMPLE_INTERVAL", "1m");
+    env.put("FLIGHT_CACHE_ACCESS_LOG", "TRUE");
 
     ServerConfig config = ConfigLoader.load(new String[0], env);
 
     assertThat(config).isEqualTo(new ServerConfig(
         1, "0.0.0.0", "grpc://cache:1", Path.of("/srv/cache"), Path.of("/etc/cache/cert.pem"), Path.of("/etc/cache/key.pem"),
         new Capacity(10 * GIB, -1), 0.9, 0.5, new Capacity(-1, 80), new Capacity(GIB, -1), Duration.ofHours(2), GIB, MIB, 2, 2 * MIB, (int) (4 * KIB), 8 * KIB, 4,
-        Duration.ofMillis(500), Path.of("/run/port"), "WARN"));
+        Duration.ofMillis(500), Path.of("/run/port"), "WARN",
+        new OpsConfig(2, "0.0.0.0", 3, Duration.ofMinutes(1), true)));
     assertThat(env.keySet()).containsExactlyInAnyOrderElementsOf(
         java.util.Arrays.stream(Option.values()).filter(o -> o != Option.CONFIG).map(Option::environmentName).toList());
   }
@@ -407,6 +414,35 @@ class ConfigLoaderTest {
     assertThatThrownBy(() -> load("--log-level", level))
         .isInstanceOf(ConfigException.class)
         .hasMessageContaining("'log-level'");
+  }
+
+  @ParameterizedTest
+  @CsvSource({"true, true", "FALSE, false", "True, true", "' false ', false"})
+  void load_accessLog_trueOrFalseInAnyCase(String text, boolean expected) {
+    assertThat(load("--access-log", text).ops().accessLog()).isEqualTo(expected);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"yes", "1", "", "on"})
+  void load_accessLogNotBoolean_throwsNamingOption(String text) {
+    assertThatThrownBy(() -> load("--access-log", text))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("'access-log'")
+        .hasMessageContaining("true or false");
+  }
+
+  @Test
+  void load_opsLimits_enforced() {
+    assertThat(load("--metrics-port", "0").ops().metricsPort()).isZero();
+    assertThatThrownBy(() -> load("--metrics-port", "65536")).isInstanceOf(ConfigException.class).hasMessageContaining("'metrics-port'");
+    assertThatThrownBy(() -> load("--metrics-bind-address", " ")).isInstanceOf(ConfigException.class).hasMessageContaining("'metrics-bind-address'");
+    assertThatThrownBy(() -> load("--metrics-max-apps", "0")).isInstanceOf(ConfigException.class).hasMessageContaining("'metrics-max-apps'");
+    assertThatThrownBy(() -> load("--metrics-max-apps", "10001")).isInstanceOf(ConfigException.class).hasMessageContaining("'metrics-max-apps'");
+    assertThatThrownBy(() -> load("--metrics-sample-interval", "500ms"))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("'metrics-sample-interval'");
+    assertThatThrownBy(() -> load("--metrics-sample-interval", "2h"))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("'metrics-sample-interval'");
+    assertThat(load("--metrics-sample-interval", "1s").ops().sampleInterval()).isEqualTo(Duration.ofSeconds(1));
   }
 
   // ---- usage ----

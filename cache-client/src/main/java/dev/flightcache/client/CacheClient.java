@@ -22,6 +22,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.function.LongConsumer;
 import java.util.function.Supplier;
 import org.apache.arrow.flight.CallOption;
 import org.apache.arrow.flight.CallOptions;
@@ -169,7 +171,15 @@ public final class CacheClient implements AutoCloseable {
    * @throws InvalidRequestException if the object has patches or is an Arrow table
    */
   public void download(ObjectRef ref, Path destination) {
-    download(endpointOf(ref), ref.key(), destination);
+    download(endpointOf(ref), ref.key(), destination, written -> {});
+  }
+
+  /**
+   * As {@link #download(ObjectRef, Path)}, telling {@code progress} the bytes written so far after
+   * each row, on the calling thread. A retried download starts again from 0.
+   */
+  public void download(ObjectRef ref, Path destination, LongConsumer progress) {
+    download(endpointOf(ref), ref.key(), destination, progress);
   }
 
   /** As {@link #download(ObjectRef, Path)}, for a URL {@code grpc://host:port/app/session/object} (or {@code grpcs://}). */
@@ -182,13 +192,13 @@ public final class CacheClient implements AutoCloseable {
     } catch (IllegalArgumentException e) {
       throw new InvalidKeyException("not an object URL: " + url + ": " + e.getMessage(), e);
     }
-    download(target, key, destination);
+    download(target, key, destination, written -> {});
   }
 
-  private void download(Endpoint target, ObjectKey key, Path destination) {
+  private void download(Endpoint target, ObjectKey key, Path destination, LongConsumer progress) {
     read("download " + key, () -> {
       try {
-        return calls.download(connection(target), key, destination, options(transferTimeout, true));
+        return calls.download(connection(target), key, destination, progress, options(transferTimeout, true));
       } catch (IOException e) {
         throw new UncheckedIOException("cannot write " + destination, e);
       }
@@ -246,6 +256,36 @@ public final class CacheClient implements AutoCloseable {
         throw new CacheServerException("getTable " + ref.key() + ": " + e.getMessage(), e);
       }
     });
+  }
+
+  /**
+   * The objects whose key starts with {@code keyPrefix}, in key order, from the configured
+   * endpoint: {@code ""} for all, {@code "app/"} for an app, {@code "app/session/"} for a session.
+   * The prefix is a plain string prefix, so {@code "app/s"} also lists {@code app/s2/…}. The whole
+   * listing is held in memory; narrow it with a prefix on a large server.
+   */
+  public List<ObjectSummary> list(String keyPrefix) {
+    Objects.requireNonNull(keyPrefix, "keyPrefix");
+    return read("list " + keyPrefix, () -> understood("list " + keyPrefix,
+        () -> calls.list(connection(endpoint), keyPrefix, endpoint.canonical(), options(callTimeout, false))));
+  }
+
+  /**
+   * The configured server's counters from its STATS action, by name, in the server's order:
+   * {@code objects}, {@code stored_bytes}, {@code free_bytes}, and whatever a newer server adds
+   * (docs/protocol.md lists them). Unmodifiable.
+   */
+  public Map<String, Long> serverStats() {
+    return read("stats", () -> understood("stats", () -> calls.stats(connection(endpoint), options(callTimeout, false))));
+  }
+
+  /** Runs a call whose answer is decoded here; an answer that does not decode is the server's fault. */
+  private static <T> T understood(String what, Supplier<T> call) {
+    try {
+      return call.get();
+    } catch (IllegalArgumentException e) {
+      throw new CacheServerException(what + ": the server's answer could not be read: " + e.getMessage(), e);
+    }
   }
 
   /** Counters of the caller-side cache. */

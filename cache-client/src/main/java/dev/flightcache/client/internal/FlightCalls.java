@@ -2,11 +2,13 @@ package dev.flightcache.client.internal;
 
 import dev.flightcache.client.CachedObject;
 import dev.flightcache.client.InvalidRequestException;
+import dev.flightcache.client.ObjectSummary;
 import dev.flightcache.proto.GetTicket;
 import dev.flightcache.proto.KeyPath;
 import dev.flightcache.proto.ObjectKey;
 import dev.flightcache.proto.ObjectRef;
 import dev.flightcache.proto.Protocol;
+import dev.flightcache.proto.StatsDocument;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -19,10 +21,15 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutionException;
+import java.util.function.LongConsumer;
 import java.util.concurrent.locks.LockSupport;
 import org.apache.arrow.flight.Action;
 import org.apache.arrow.flight.CallOption;
+import org.apache.arrow.flight.Criteria;
+import org.apache.arrow.flight.FlightEndpoint;
+import org.apache.arrow.flight.FlightInfo;
 import org.apache.arrow.flight.FlightClient;
 import org.apache.arrow.flight.FlightDescriptor;
 import org.apache.arrow.flight.FlightRuntimeException;
@@ -176,7 +183,8 @@ public final class FlightCalls {
    * Streams a plain object (no patches) into {@code destination}: a temp file beside it, synced,
    * then renamed over it. Never holds the object in memory.
    */
-  public long download(FlightClient client, ObjectKey key, Path destination, CallOption... options) throws IOException {
+  public long download(FlightClient client, ObjectKey key, Path destination, LongConsumer progress, CallOption... options)
+      throws IOException {
     Path target = destination.toAbsolutePath();
     Path temp = Files.createTempFile(target.getParent(), "." + target.getFileName(), ".part");
     boolean done = false;
@@ -200,6 +208,7 @@ public final class FlightCalls {
             written += out.write(bytes);
           }
         }
+        progress.accept(written);
       }
       out.force(true);
       done = true;
@@ -231,6 +240,39 @@ public final class FlightCalls {
     if (count == 0) {
       throw new InvalidRequestException("delete " + path + ": the server sent no result", null);
     }
+  }
+
+  /**
+   * list_flights with a key-prefix criteria. Each object's version comes from the BSON ref in
+   * its app_metadata; a server without one (flame) yields version 0 and its location.
+   */
+  public List<ObjectSummary> list(FlightClient client, String keyPrefix, String fallbackEndpoint, CallOption... options) {
+    List<ObjectSummary> objects = new ArrayList<>();
+    for (FlightInfo info : client.listFlights(new Criteria(keyPrefix.getBytes(StandardCharsets.UTF_8)), options)) {
+      byte[] metadata = info.getAppMetadata();
+      ObjectRef ref;
+      if (metadata != null && metadata.length > 0) {
+        ref = ObjectRef.fromBson(metadata);
+      } else {
+        FlightEndpoint endpoint = info.getEndpoints().get(0);
+        String key = new String(endpoint.getTicket().getBytes(), StandardCharsets.UTF_8);
+        String where = endpoint.getLocations().isEmpty() ? fallbackEndpoint : endpoint.getLocations().get(0).getUri().toString();
+        ref = new ObjectRef(where, ObjectKey.parse(key), 0);
+      }
+      objects.add(new ObjectSummary(ref, info.getBytes()));
+    }
+    return objects;
+  }
+
+  /** The STATS action's counters. */
+  public Map<String, Long> stats(FlightClient client, CallOption... options) {
+    Iterator<Result> results = client.doAction(new Action(Protocol.ACTION_STATS, new byte[0]), options);
+    if (!results.hasNext()) {
+      throw new InvalidRequestException("stats: the server sent no result", null);
+    }
+    Map<String, Long> counters = StatsDocument.decode(results.next().getBody());
+    results.forEachRemaining(ignored -> {});
+    return counters;
   }
 
   /** Collects the rows of an opaque answer, checking their order. */

@@ -266,7 +266,7 @@ public final class CacheClient implements AutoCloseable {
    */
   public List<ObjectSummary> list(String keyPrefix) {
     Objects.requireNonNull(keyPrefix, "keyPrefix");
-    return read("list " + keyPrefix, () -> understood("list " + keyPrefix,
+    return read("list '" + keyPrefix + "'", () -> understood("list '" + keyPrefix + "'",
         () -> calls.list(connection(endpoint), keyPrefix, endpoint.canonical(), options(callTimeout, false))));
   }
 

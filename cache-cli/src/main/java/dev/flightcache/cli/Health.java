@@ -1,0 +1,62 @@
+package dev.flightcache.cli;
+
+import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.health.v1.HealthCheckRequest;
+import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
+import io.grpc.health.v1.HealthGrpc;
+import io.grpc.netty.NettyChannelBuilder;
+import java.net.URI;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code cache-cli health}: asks the standard gRPC health service on the Flight port about the
+ * whole server. The client library has no health call, so this opens its own channel.
+ */
+final class Health {
+  private Health() {}
+
+  /**
+   * What the server answered.
+   *
+   * @param failure null if the server answered; else why the call failed (UNAVAILABLE when it
+   *     cannot be reached, UNIMPLEMENTED for a server without the health service)
+   */
+  record Answer(ServingStatus status, Status.Code failure, String message) {}
+
+  /**
+   * @param endpoint {@code grpc://host:port}, or {@code grpcs://} / {@code grpc+tls://} for TLS
+   * @throws IllegalArgumentException if the endpoint is not such a URI
+   */
+  static Answer check(String endpoint, Duration timeout) throws InterruptedException {
+    URI uri = URI.create(endpoint);
+    String scheme = uri.getScheme() == null ? "" : uri.getScheme();
+    boolean tls = scheme.equals("grpcs") || scheme.equals("grpc+tls");
+    if (!tls && !scheme.equals("grpc") && !scheme.equals("grpc+tcp")) {
+      throw new IllegalArgumentException("endpoint must be grpc://, grpcs:// or grpc+tls://, not '" + endpoint + "'");
+    }
+    if (uri.getHost() == null || uri.getPort() < 0) {
+      throw new IllegalArgumentException("endpoint needs a host and a port: '" + endpoint + "'");
+    }
+    NettyChannelBuilder builder = NettyChannelBuilder.forAddress(uri.getHost(), uri.getPort());
+    ManagedChannel channel = (tls ? builder.useTransportSecurity() : builder.usePlaintext()).build();
+    try {
+      ServingStatus status = HealthGrpc.newBlockingStub(channel)
+          .withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS)
+          .check(HealthCheckRequest.newBuilder().setService("").build())
+          .getStatus();
+      return new Answer(status, null, status.name());
+    } catch (StatusRuntimeException e) {
+      return new Answer(ServingStatus.UNKNOWN, e.getStatus().getCode(), e.getStatus().getCode() + describe(e));
+    } finally {
+      channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    }
+  }
+
+  private static String describe(StatusRuntimeException e) {
+    String description = e.getStatus().getDescription();
+    return description == null ? "" : ": " + description;
+  }
+}

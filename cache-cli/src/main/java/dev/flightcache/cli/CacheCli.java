@@ -49,6 +49,15 @@ public final class CacheCli {
     System.exit(code);
   }
 
+  /**
+   * Runs one command line as {@code main} would, reading standard input and the environment, but
+   * printing to {@code out} and {@code err} and returning the exit code instead of exiting. No
+   * progress bars are drawn.
+   */
+  public static int run(String[] args, PrintStream out, PrintStream err) {
+    return new CacheCli(System.in, out, err, System.getenv(), false, System::nanoTime).run(args);
+  }
+
   /** Runs one command line; returns the exit code. */
   public int run(String[] args) {
     Invocation invocation;

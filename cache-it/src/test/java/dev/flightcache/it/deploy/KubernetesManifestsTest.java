@@ -1,0 +1,125 @@
+package dev.flightcache.it.deploy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.flightcache.server.config.ConfigLoader;
+import dev.flightcache.server.config.ServerConfig;
+import java.net.URI;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * docker/kubernetes/: a DaemonSet that runs one cache per node on the node's disk and advertises
+ * the pod's IP, probes on the metrics port, resource limits, and a node-local Service.
+ */
+class KubernetesManifestsTest {
+  private final Map<String, Object> daemonSet = RepoFiles.yamlDocuments("docker/kubernetes/daemonset.yaml").get(0);
+  private final Map<String, Object> service = RepoFiles.yamlDocuments("docker/kubernetes/service.yaml").get(0);
+  private final Dockerfile dockerfile = new Dockerfile(RepoFiles.read("docker/Dockerfile"));
+
+  private static Map<String, Object> at(Map<String, Object> node, String... path) {
+    Map<String, Object> current = node;
+    for (String name : path) {
+      current = RepoFiles.map(current.get(name));
+    }
+    return current;
+  }
+
+  private Map<String, Object> podSpec() {
+    return at(daemonSet, "spec", "template", "spec");
+  }
+
+  private Map<String, Object> container() {
+    List<Object> containers = RepoFiles.list(podSpec().get("containers"));
+    assertThat(containers).hasSize(1);
+    return RepoFiles.map(containers.get(0));
+  }
+
+  private Map<String, Integer> containerPorts() {
+    Map<String, Integer> ports = new HashMap<>();
+    RepoFiles.list(container().get("ports")).forEach(p -> ports.put((String) RepoFiles.map(p).get("name"), (Integer) RepoFiles.map(p).get("containerPort")));
+    return ports;
+  }
+
+  /** The server's settings in the pod: the image's ENV, then the container's env, POD_IP filled in. */
+  private ServerConfig config() {
+    Map<String, String> environment = new HashMap<>(dockerfile.environment());
+    for (Object entry : RepoFiles.list(container().get("env"))) {
+      Map<String, Object> variable = RepoFiles.map(entry);
+      if (variable.containsKey("value")) {
+        environment.put((String) variable.get("name"), ((String) variable.get("value")).replace("$(POD_IP)", "10.1.2.3"));
+      }
+    }
+    return ConfigLoader.load(new String[0], environment);
+  }
+
+  @Test
+  void daemonSet_selectorMatchesPodLabels() {
+    assertThat(daemonSet).containsEntry("apiVersion", "apps/v1").containsEntry("kind", "DaemonSet");
+    assertThat(at(daemonSet, "spec", "selector", "matchLabels")).isEqualTo(at(daemonSet, "spec", "template", "metadata", "labels"));
+  }
+
+  @Test
+  void advertisedEndpoint_thePodsIpOnTheFlightPort() {
+    List<Object> env = RepoFiles.list(container().get("env"));
+    Map<String, Object> podIp = RepoFiles.map(env.get(0));
+
+    // $(POD_IP) expands only if POD_IP is defined earlier in the list.
+    assertThat(podIp.get("name")).isEqualTo("POD_IP");
+    assertThat(at(podIp, "valueFrom", "fieldRef")).containsEntry("fieldPath", "status.podIP");
+    URI advertised = URI.create(config().advertiseEndpoint());
+    assertThat(advertised.getHost()).isEqualTo("10.1.2.3");
+    assertThat(advertised.getPort()).isEqualTo(config().port()).isEqualTo(containerPorts().get("flight"));
+  }
+
+  @Test
+  void storage_theNodesDiskAtTheStorageDir() {
+    Map<String, Object> volume = RepoFiles.map(RepoFiles.list(podSpec().get("volumes")).get(0));
+    Map<String, Object> mount = RepoFiles.map(RepoFiles.list(container().get("volumeMounts")).get(0));
+
+    assertThat(at(volume, "hostPath")).containsEntry("type", "DirectoryOrCreate");
+    assertThat(mount).containsEntry("name", volume.get("name")).containsEntry("mountPath", config().storageDir().toString());
+    Map<String, Object> init = RepoFiles.map(RepoFiles.list(podSpec().get("initContainers")).get(0));
+    String user = dockerfile.all("USER").get(0).arguments();
+    assertThat(RepoFiles.list(init.get("command"))).containsExactly("chown", user, config().storageDir().toString());
+  }
+
+  @Test
+  void probes_livenessHealthzReadinessReadyzOnTheMetricsPort() {
+    assertThat(containerPorts()).containsEntry("metrics", config().ops().metricsPort());
+    assertThat(at(container(), "livenessProbe", "httpGet")).containsEntry("path", "/healthz").containsEntry("port", "metrics");
+    assertThat(at(container(), "readinessProbe", "httpGet")).containsEntry("path", "/readyz").containsEntry("port", "metrics");
+    assertThat(at(container(), "startupProbe", "httpGet")).containsEntry("path", "/readyz").containsEntry("port", "metrics");
+  }
+
+  @Test
+  void resources_requestsAndLimitsSet() {
+    assertThat(at(container(), "resources", "limits")).containsKeys("cpu", "memory");
+    assertThat(at(container(), "resources", "requests")).containsKeys("cpu", "memory");
+  }
+
+  @Test
+  void pod_nonRootAsTheImageAndGraceLongerThanTheDrain() {
+    String[] user = dockerfile.all("USER").get(0).arguments().split(":");
+
+    assertThat(at(podSpec(), "securityContext")).containsEntry("runAsNonRoot", true)
+        .containsEntry("runAsUser", Integer.valueOf(user[0])).containsEntry("runAsGroup", Integer.valueOf(user[1]));
+    assertThat((Integer) podSpec().get("terminationGracePeriodSeconds")).isGreaterThan((int) config().drainTimeout().getSeconds());
+  }
+
+  @Test
+  void service_nodeLocalOnTheContainersNamedPorts() {
+    Map<String, Object> spec = at(service, "spec");
+
+    assertThat(service).containsEntry("apiVersion", "v1").containsEntry("kind", "Service");
+    assertThat(at(spec, "selector")).isEqualTo(at(daemonSet, "spec", "template", "metadata", "labels"));
+    assertThat(spec).containsEntry("internalTrafficPolicy", "Local");
+    for (Object entry : RepoFiles.list(spec.get("ports"))) {
+      Map<String, Object> port = RepoFiles.map(entry);
+      assertThat(containerPorts()).containsKey((String) port.get("targetPort"));
+      assertThat(port.get("port")).isEqualTo(containerPorts().get((String) port.get("targetPort")));
+    }
+  }
+}

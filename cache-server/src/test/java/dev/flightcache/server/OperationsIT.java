@@ -86,7 +86,9 @@ class OperationsIT {
     assertThat(scrape.value("flight_cache_app_served_bytes_total", "app", "billing")).isEqualTo(1010);
     assertThat(scrape.value("flight_cache_app_stored_bytes", "app", "billing")).isEqualTo(1010);
     assertThat(scrape.value("flight_cache_app_stored_bytes", "app", "ml")).isZero();
-    assertThat(scrape.value("flight_cache_storage_free_bytes")).isPositive();
+    assertThat(scrape.value("flight_cache_storage_free_bytes")).isPositive()
+        .isLessThanOrEqualTo(scrape.value("flight_cache_storage_total_bytes"));
+    assertThat(scrape.value("flight_cache_storage_total_bytes")).isEqualTo(Files.getFileStore(dir).getTotalSpace());
     assertThat(scrape.value("flight_cache_ready")).isEqualTo(1);
     assertThat(scrape.has("flight_cache_recovery_duration_seconds")).isTrue();
     assertThat(scrape.has("flight_cache_arrow_allocated_bytes")).isTrue();

@@ -17,6 +17,7 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.IOException;
+import java.nio.file.FileStore;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -84,8 +85,10 @@ public final class CacheMetrics implements AutoCloseable {
     FunctionCounter.builder("flight.cache.rejected.writes", budget, DiskBudget::rejectedTooLarge)
         .description("Writes refused: full (RESOURCE_EXHAUSTED, no room now) or too_large (could never fit)")
         .tag("reason", "too_large").register(registry);
-    Gauge.builder("flight.cache.storage.free", store, CacheMetrics::freeBytes)
+    Gauge.builder("flight.cache.storage.free", store, s -> space(s, FileStore::getUsableSpace))
         .baseUnit("bytes").description("Usable space left on the storage directory's file system").register(registry);
+    Gauge.builder("flight.cache.storage.total", store, s -> space(s, FileStore::getTotalSpace))
+        .baseUnit("bytes").description("Size of the storage directory's file system").register(registry);
     // Gauges hold their object weakly; these two objects have no other owner.
     TimeGauge.builder("flight.cache.recovery.duration", recovery, TimeUnit.SECONDS, d -> d.toNanos() / 1e9)
         .strongReference(true).description("How long rebuilding the index took at start").register(registry);
@@ -116,11 +119,17 @@ public final class CacheMetrics implements AutoCloseable {
     registry.close();
   }
 
-  private static double freeBytes(FileObjectStore store) {
+  /** A measure of the storage's file system, or NaN if it cannot be read. */
+  private static double space(FileObjectStore store, SpaceMeasure measure) {
     try {
-      return Files.getFileStore(store.tempDir()).getUsableSpace();
+      return measure.of(Files.getFileStore(store.tempDir()));
     } catch (IOException e) {
       return Double.NaN;
     }
+  }
+
+  @FunctionalInterface
+  private interface SpaceMeasure {
+    long of(FileStore fileStore) throws IOException;
   }
 }

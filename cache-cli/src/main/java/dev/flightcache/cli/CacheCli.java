@@ -50,12 +50,12 @@ public final class CacheCli {
   }
 
   /**
-   * Runs one command line as {@code main} would, reading standard input and the environment, but
-   * printing to {@code out} and {@code err} and returning the exit code instead of exiting. No
-   * progress bars are drawn.
+   * Runs one command line as {@code main} would, reading the environment, but reading {@code in}
+   * as standard input, printing to {@code out} and {@code err}, and returning the exit code
+   * instead of exiting. No progress bars are drawn.
    */
-  public static int run(String[] args, PrintStream out, PrintStream err) {
-    return new CacheCli(System.in, out, err, System.getenv(), false, System::nanoTime).run(args);
+  public static int run(String[] args, InputStream in, PrintStream out, PrintStream err) {
+    return new CacheCli(in, out, err, System.getenv(), false, System::nanoTime).run(args);
   }
 
   /** Runs one command line; returns the exit code. */

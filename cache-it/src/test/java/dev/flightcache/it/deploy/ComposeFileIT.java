@@ -10,6 +10,7 @@ import dev.flightcache.server.CacheServer;
 import dev.flightcache.server.config.ConfigLoader;
 import dev.flightcache.server.config.ServerConfig;
 import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
 import java.io.PrintStream;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -111,7 +112,7 @@ class ComposeFileIT {
       ByteArrayOutputStream out = new ByteArrayOutputStream();
       ByteArrayOutputStream err = new ByteArrayOutputStream();
 
-      int code = CacheCli.run(args.toArray(String[]::new), new PrintStream(out, true, StandardCharsets.UTF_8),
+      int code = CacheCli.run(args.toArray(String[]::new), InputStream.nullInputStream(), new PrintStream(out, true, StandardCharsets.UTF_8),
           new PrintStream(err, true, StandardCharsets.UTF_8));
 
       assertThat(command).contains("grpc://cache:9090", "/opt/flight-cache/LICENSE");

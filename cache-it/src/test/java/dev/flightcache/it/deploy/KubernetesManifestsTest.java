@@ -110,6 +110,25 @@ class KubernetesManifestsTest {
   }
 
   @Test
+  void sparkDefaults_endpointIsTheServiceAndJvmFlagsAsTheClientGuide() {
+    Map<String, String> spark = new HashMap<>();
+    RepoFiles.read("docker/kubernetes/spark-defaults.conf").lines()
+        .filter(line -> !line.isBlank() && !line.startsWith("#"))
+        .forEach(line -> spark.put(line.split("\\s+", 2)[0], line.split("\\s+", 2)[1]));
+    String name = (String) at(service, "metadata").get("name");
+    int flightPort = (Integer) RepoFiles.map(RepoFiles.list(at(service, "spec").get("ports")).get(0)).get("port");
+    String clientFlag = "--add-opens=java.base/java.nio=org.apache.arrow.memory.core,ALL-UNNAMED";
+
+    URI endpoint = URI.create(spark.get("spark.executorEnv.FLIGHT_CACHE_ENDPOINT"));
+    assertThat(endpoint.getScheme()).isEqualTo("grpc");
+    assertThat(endpoint.getHost()).startsWith(name + ".").endsWith(".svc.cluster.local");
+    assertThat(endpoint.getPort()).isEqualTo(flightPort).isEqualTo(containerPorts().get("flight"));
+    assertThat(spark.get("spark.kubernetes.driverEnv.FLIGHT_CACHE_ENDPOINT")).isEqualTo(endpoint.toString());
+    assertThat(RepoFiles.read("docs/client.md")).contains(clientFlag).contains("System.getenv().getOrDefault(\"FLIGHT_CACHE_ENDPOINT\"");
+    assertThat(spark).containsEntry("spark.driver.extraJavaOptions", clientFlag).containsEntry("spark.executor.extraJavaOptions", clientFlag);
+  }
+
+  @Test
   void service_nodeLocalOnTheContainersNamedPorts() {
     Map<String, Object> spec = at(service, "spec");
 

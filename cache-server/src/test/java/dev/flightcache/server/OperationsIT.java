@@ -3,6 +3,8 @@ package dev.flightcache.server;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.flightcache.proto.ObjectRef;
+import dev.flightcache.proto.Protocol;
 import dev.flightcache.server.health.GrpcHealth;
 import io.grpc.ManagedChannel;
 import io.grpc.health.v1.HealthCheckRequest;
@@ -14,10 +16,18 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import org.apache.arrow.flight.FlightClient;
+import org.apache.arrow.flight.FlightDescriptor;
 import org.apache.arrow.flight.FlightRuntimeException;
 import org.apache.arrow.flight.FlightStream;
+import org.apache.arrow.flight.PutResult;
+import org.apache.arrow.flight.SyncPutListener;
 import org.apache.arrow.flight.Ticket;
+import org.apache.arrow.vector.UInt8Vector;
+import org.apache.arrow.vector.VarBinaryVector;
+import org.apache.arrow.vector.VectorSchemaRoot;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -181,6 +191,50 @@ class OperationsIT {
     } finally {
       channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
     }
+  }
+
+  @Test
+  void close_whileAnUploadIsInFlight_readyz503UntilTheDrainEnds() throws Exception {
+    start();
+    int metricsPort = server.server().metricsPort();
+    try (VectorSchemaRoot root = VectorSchemaRoot.create(Protocol.UPLOAD_SCHEMA, client.allocator)) {
+      SyncPutListener ack = new SyncPutListener();
+      FlightClient.ClientStreamListener upload = client.client.startPut(FlightDescriptor.path("etl/s/slow"), root, ack);
+      root.allocateNew();
+      ((UInt8Vector) root.getVector(0)).setSafe(0, 0);
+      ((VarBinaryVector) root.getVector(1)).setSafe(0, new byte[100]);
+      root.setRowCount(1);
+      upload.putNext();
+      assertThat(Scrape.get(metricsPort, "/readyz").statusCode()).isEqualTo(200);
+
+      CompletableFuture<Void> closing = CompletableFuture.runAsync(() -> {
+        try {
+          server.close();
+        } catch (Exception e) {
+          throw new IllegalStateException(e);
+        }
+      });
+      HttpResponse<String> draining = Scrape.get(metricsPort, "/readyz");
+      long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+      while (draining.statusCode() == 200 && System.nanoTime() < deadline) {
+        Thread.sleep(10);
+        draining = Scrape.get(metricsPort, "/readyz");
+      }
+
+      assertThat(draining.statusCode()).isEqualTo(503);
+      assertThat(draining.body()).isEqualTo("draining\n");
+      assertThat(closing).isNotDone();
+      // The drain lets the upload finish, and it is stored.
+      upload.completed();
+      upload.getResult();
+      try (PutResult result = ack.read()) {
+        byte[] ref = new byte[(int) result.getApplicationMetadata().readableBytes()];
+        result.getApplicationMetadata().getBytes(0, ref);
+        assertThat(ObjectRef.fromBson(ref).version()).isEqualTo(1);
+      }
+      closing.get(10, TimeUnit.SECONDS);
+    }
+    server = null;
   }
 
   @Test

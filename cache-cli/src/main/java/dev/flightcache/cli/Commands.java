@@ -116,7 +116,7 @@ final class Commands {
     Map<String, Long> stats = client.serverStats();
     int width = stats.keySet().stream().mapToInt(String::length).max().orElse(0);
     stats.forEach((name, value) -> out.printf(Locale.ROOT, "%-" + width + "s  %d%s%n",
-        name, value, name.endsWith("_bytes") ? " (" + Progress.human(value) + ")" : ""));
+        name, value, name.endsWith("Bytes") ? " (" + Progress.human(value) + ")" : ""));
   }
 
   private ObjectRef ref(String key) {

@@ -271,9 +271,10 @@ public final class CacheClient implements AutoCloseable {
   }
 
   /**
-   * The configured server's counters from its STATS action, by name, in the server's order:
-   * {@code objects}, {@code stored_bytes}, {@code free_bytes}, and whatever a newer server adds
-   * (docs/protocol.md lists them). Unmodifiable.
+   * The configured server's counters from its STATS action, by name, in the server's order, with
+   * nested counters named with dots: {@code objects}, {@code storedBytes}, {@code budgetBytes},
+   * {@code freeBytes}, {@code evictions.size}, ... (docs/protocol.md lists them). Sizes are bytes.
+   * Unmodifiable.
    */
   public Map<String, Long> serverStats() {
     return read("stats", () -> understood("stats", () -> calls.stats(connection(endpoint), options(callTimeout, false))));

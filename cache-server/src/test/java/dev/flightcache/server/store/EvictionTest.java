@@ -14,8 +14,11 @@ import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -26,11 +29,31 @@ class EvictionTest {
 
   @TempDir Path root;
   private final AtomicLong nanos = new AtomicLong();
+  private final List<FileObjectStore> opened = new ArrayList<>();
+
+  /**
+   * A store reopened over a journal that was not closed repairs files on a background thread.
+   * Close every store, newest first, so none still writes into the temp directory while JUnit
+   * deletes it. A test may have damaged the directory on purpose, so closing may fail; all that
+   * matters here is that no background work outlives the test.
+   */
+  @AfterEach
+  void closeStores() {
+    for (int i = opened.size() - 1; i >= 0; i--) {
+      try {
+        opened.get(i).close();
+      } catch (IOException | RuntimeException ignored) {
+        // see above
+      }
+    }
+  }
 
   /** 4 KiB blocks; each 8 KiB object takes 12 KiB with its directory. */
   private FileObjectStore open(long budgetKib, long hardLimitKib, Duration idleTtl) throws IOException {
     BudgetSettings settings = new BudgetSettings(budgetKib * KIB, 0.9, 0.5, hardLimitKib * KIB, 0, idleTtl, 4 * KIB);
-    return FileObjectStore.open(root, LIMITS, settings, () -> Long.MAX_VALUE, nanos::get, Runnable::run);
+    FileObjectStore store = FileObjectStore.open(root, LIMITS, settings, () -> Long.MAX_VALUE, nanos::get, Runnable::run);
+    opened.add(store);
+    return store;
   }
 
   private static ObjectKey key(int i) {

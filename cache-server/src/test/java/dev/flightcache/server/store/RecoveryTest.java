@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -28,6 +29,24 @@ class RecoveryTest {
   private static final ObjectKey KEY = new ObjectKey("app", "s", "o");
 
   @TempDir Path root;
+  private final List<FileObjectStore> opened = new ArrayList<>();
+
+  /**
+   * A store reopened over a journal that was not closed repairs files on a background thread.
+   * Close every store, newest first, so none still writes into the temp directory while JUnit
+   * deletes it. A test may have damaged the directory on purpose, so closing may fail; all that
+   * matters here is that no background work outlives the test.
+   */
+  @AfterEach
+  void closeStores() {
+    for (int i = opened.size() - 1; i >= 0; i--) {
+      try {
+        opened.get(i).close();
+      } catch (IOException | RuntimeException ignored) {
+        // see above
+      }
+    }
+  }
 
   // ---- recovery of interrupted writes ----
 
@@ -449,7 +468,9 @@ class RecoveryTest {
   // ---- helpers ----
 
   private FileObjectStore open() throws IOException {
-    return StoreFixtures.open(root, LIMITS);
+    FileObjectStore store = StoreFixtures.open(root, LIMITS);
+    opened.add(store);
+    return store;
   }
 
   private Path objectDir(ObjectKey key) throws IOException {

@@ -23,7 +23,7 @@ final class Payload {
   private final long sizeBytes;
   private final byte[] block;
   private final long checksum;
-  private byte[] whole;
+  private volatile byte[] whole;
 
   private Payload(long sizeBytes, byte[] block) {
     this.sizeBytes = sizeBytes;
@@ -58,18 +58,24 @@ final class Payload {
    *
    * @throws IllegalStateException above 1 GiB: use {@link #stream()} or {@link #writeTo(Path)}
    */
-  synchronized byte[] array() {
-    if (sizeBytes > WorkloadKind.IN_MEMORY_MAX_BYTES) {
-      throw new IllegalStateException("a payload of " + Units.formatSize(sizeBytes) + " is not held in memory");
+  byte[] array() {
+    byte[] bytes = whole;
+    if (bytes != null) {
+      return bytes; // every put reads it: no lock once it is made
     }
-    if (whole == null) {
-      byte[] bytes = new byte[(int) sizeBytes];
-      for (int off = 0; off < bytes.length; off += block.length) {
-        System.arraycopy(block, 0, bytes, off, Math.min(block.length, bytes.length - off));
+    synchronized (this) {
+      if (whole == null) {
+        if (sizeBytes > WorkloadKind.IN_MEMORY_MAX_BYTES) {
+          throw new IllegalStateException("a payload of " + Units.formatSize(sizeBytes) + " is not held in memory");
+        }
+        bytes = new byte[(int) sizeBytes];
+        for (int off = 0; off < bytes.length; off += block.length) {
+          System.arraycopy(block, 0, bytes, off, Math.min(block.length, bytes.length - off));
+        }
+        whole = bytes;
       }
-      whole = bytes;
+      return whole;
     }
-    return whole;
   }
 
   /** A fresh stream of all the bytes; holds only the block. */

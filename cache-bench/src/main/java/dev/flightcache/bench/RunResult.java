@@ -75,7 +75,7 @@ record RunResult(
         measurement.ops(), measurement.seconds(), measurement.warmupOps());
     out.printf(Locale.ROOT, "  throughput    %.1f ops/s, %.3f MB/s (MB = 10^6 bytes)%n", opsPerSecond(), megabytesPerSecond());
     Histogram h = measurement.latencyMicros();
-    out.printf(Locale.ROOT, "  latency (us) p50 %d, p99 %d, p99.9 %d, max %d, mean %.1f%n", percentileMicros(50), percentileMicros(99),
+    out.printf(Locale.ROOT, "  latency (us)  p50 %d, p99 %d, p99.9 %d, max %d, mean %.1f%n", percentileMicros(50), percentileMicros(99),
         percentileMicros(99.9), h.getTotalCount() == 0 ? 0 : h.getMaxValue(), h.getTotalCount() == 0 ? 0 : h.getMean());
     counters.forEach((name, value) -> out.printf(Locale.ROOT, "  %-13s %d%n", name.replace('_', ' '), value));
     out.printf(Locale.ROOT, "  errors        %d measured, %d in warm-up%s%n", errors, measurement.warmupErrors(),

@@ -139,7 +139,7 @@ install_tools() {
 start_server() { # start_server JAVA_OPTS: starts our server on a fresh storage dir; sets SERVER_PID, ENDPOINT
   rm -rf "$WORK/store" "$WORK/server.port"
   # shellcheck disable=SC2086
-  java $1 -jar "$SERVER_JAR" --port 0 --port-file "$WORK/server.port" --storage-dir "$WORK/store" \
+  java $1 -jar "$SERVER_JAR" --port 0 --metrics-port 0 --port-file "$WORK/server.port" --storage-dir "$WORK/store" \
     --log-level WARN >>"$WORK/server.log" 2>&1 &
   SERVER_PID=$!
   PIDS+=("$SERVER_PID")

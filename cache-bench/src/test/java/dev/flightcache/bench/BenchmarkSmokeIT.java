@@ -35,8 +35,9 @@ class BenchmarkSmokeIT {
   @BeforeEach
   void start() throws Exception {
     temp = Files.createDirectory(dir.resolve("temp"));
-    server = CacheServer.start(ConfigLoader.load(
-        new String[] {"--port", "0", "--storage-dir", dir.resolve("store").toString(), "--drain-timeout", "5s"}, Map.of()));
+    String[] args = {
+        "--port", "0", "--metrics-port", "0", "--storage-dir", dir.resolve("store").toString(), "--drain-timeout", "5s"};
+    server = CacheServer.start(ConfigLoader.load(args, Map.of()));
   }
 
   @AfterEach

@@ -24,7 +24,7 @@ final class StatsAction {
       writer.writeInt64("storedBytes", budget.storedBytes());
       writer.writeInt64("reservedBytes", budget.reservedBytes());
       writer.writeInt64("budgetBytes", budget.settings().budgetBytes());
-      writer.writeInt64("highWatermarkBytes", (long) (budget.settings().budgetBytes() * budget.settings().highWatermark()));
+      writer.writeInt64("highWatermarkBytes", budget.settings().highWatermarkBytes());
       writer.writeInt64("lowWatermarkBytes", budget.lowWatermarkBytes());
       writer.writeInt64("hardLimitBytes", budget.settings().hardLimitBytes());
       writer.writeInt64("freeBytes", budget.freeBytes());

@@ -59,11 +59,6 @@ public final class CachedObject {
     return patches;
   }
 
-  /** The base then every patch as separate read-only buffers, as decoders take them. */
-  List<ByteBuffer> patchData() {
-    return patches.stream().map(Patch::data).toList();
-  }
-
   /** Bytes held: the base and every patch. */
   public long sizeBytes() {
     long size = base.remaining();

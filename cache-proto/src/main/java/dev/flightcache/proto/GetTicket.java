@@ -1,8 +1,6 @@
 package dev.flightcache.proto;
 
-import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -23,13 +21,7 @@ public record GetTicket(ObjectKey key, long clientVersion) {
   public static GetTicket parse(byte[] ticket) {
     String text;
     try {
-      text =
-          StandardCharsets.UTF_8
-              .newDecoder()
-              .onMalformedInput(CodingErrorAction.REPORT)
-              .onUnmappableCharacter(CodingErrorAction.REPORT)
-              .decode(ByteBuffer.wrap(ticket))
-              .toString();
+      text = Protocol.strictUtf8(ticket);
     } catch (CharacterCodingException e) {
       throw new InvalidKeyException("Invalid ticket: not valid UTF-8");
     }

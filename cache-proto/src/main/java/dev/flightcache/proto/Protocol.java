@@ -62,6 +62,21 @@ public final class Protocol {
 
   private Protocol() {}
 
+  /**
+   * Decodes bytes as UTF-8, refusing malformed input rather than replacing it, as keys, tickets
+   * and action bodies must be read.
+   *
+   * @throws java.nio.charset.CharacterCodingException if the bytes are not UTF-8
+   */
+  public static String strictUtf8(byte[] bytes) throws java.nio.charset.CharacterCodingException {
+    return java.nio.charset.StandardCharsets.UTF_8
+        .newDecoder()
+        .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+        .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT)
+        .decode(java.nio.ByteBuffer.wrap(bytes))
+        .toString();
+  }
+
   /** Whether a do_put schema carries a native Arrow table rather than opaque rows. */
   public static boolean isNativeTable(Schema schema) {
     Map<String, String> metadata = schema.getCustomMetadata();

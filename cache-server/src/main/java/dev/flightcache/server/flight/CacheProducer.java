@@ -10,9 +10,7 @@ import dev.flightcache.server.store.ObjectEntry;
 import dev.flightcache.server.store.ObjectFormat;
 import dev.flightcache.server.store.ObjectSnapshot;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Optional;
@@ -209,12 +207,7 @@ public final class CacheProducer extends NoOpFlightProducer {
 
   private static String utf8(byte[] bytes, String what) {
     try {
-      return StandardCharsets.UTF_8
-          .newDecoder()
-          .onMalformedInput(CodingErrorAction.REPORT)
-          .onUnmappableCharacter(CodingErrorAction.REPORT)
-          .decode(ByteBuffer.wrap(bytes))
-          .toString();
+      return Protocol.strictUtf8(bytes);
     } catch (CharacterCodingException e) {
       throw new InvalidRequestException(what + ": not valid UTF-8");
     }

@@ -130,8 +130,7 @@ public final class CacheClient implements AutoCloseable {
    */
   public CachedObject get(ObjectRef ref) {
     Endpoint target = endpointOf(ref);
-    return cache.get(ref, target.canonical(), version -> read("get " + ref.key(),
-        () -> calls.fetch(connection(target), ref.key(), version, options(callTimeout, true))));
+    return cache.get(ref, target.canonical(), fetcher(ref, target));
   }
 
   /**
@@ -141,8 +140,13 @@ public final class CacheClient implements AutoCloseable {
    */
   public <T> T get(ObjectRef ref, ObjectDecoder<T> decoder) {
     Endpoint target = endpointOf(ref);
-    return cache.get(ref, target.canonical(), version -> read("get " + ref.key(),
-        () -> calls.fetch(connection(target), ref.key(), version, options(callTimeout, true))), decoder);
+    return cache.get(ref, target.canonical(), fetcher(ref, target), decoder);
+  }
+
+  /** A do_get of the ref's key at the version the cache holds, retried as reads are. */
+  private ObjectCache.Fetcher fetcher(ObjectRef ref, Endpoint target) {
+    return version -> read("get " + ref.key(),
+        () -> calls.fetch(connection(target), ref.key(), version, options(callTimeout, true)));
   }
 
   /** Removes one object ({@code app/session/object}), a session ({@code app/session}) or an app ({@code app/*}). */

@@ -64,13 +64,14 @@ final class GetResponder {
     call.key(ticket.key().toString());
     call.clientVersion(c);
     Optional<ObjectEntry> peek = store.entry(ticket.key());
-    if (peek.isPresent() && decide(peek.get(), c) == Answer.NOT_MODIFIED) {
+    Answer peeked = peek.map(entry -> decide(entry, c)).orElse(null);
+    if (peeked == Answer.NOT_MODIFIED) {
       call.version(peek.get().version());
       call.outcome(GetOutcome.NOT_MODIFIED);
       StreamPump.start(listener, new NoBatches(allocator), () -> {}, call);
       return;
     }
-    long patchesAbove = peek.isPresent() && decide(peek.get(), c) == Answer.PATCHES_ONLY ? c : 0;
+    long patchesAbove = peeked == Answer.PATCHES_ONLY ? c : 0;
     ObjectSnapshot snapshot = store.open(ticket.key(), patchesAbove);
     Answer answer = decide(snapshot.entry(), c);
     if (answer == Answer.FULL && patchesAbove != 0) {

@@ -4,6 +4,8 @@ import com.github.benmanes.caffeine.cache.Ticker;
 import dev.flightcache.server.config.ServerConfig;
 import dev.flightcache.server.eviction.BudgetSettings;
 import dev.flightcache.server.flight.CacheProducer;
+import dev.flightcache.server.quota.AppQuotas;
+import dev.flightcache.server.quota.QuotaFileWatcher;
 import dev.flightcache.server.store.FileObjectStore;
 import dev.flightcache.server.store.StoreLimits;
 import io.micrometer.core.instrument.Clock;
@@ -43,6 +45,8 @@ public final class CacheServer implements AutoCloseable {
   private final BufferAllocator allocator;
   private final ExecutorService executor;
   private final ScheduledExecutorService evictor;
+  /** Rereads the quotas file; null when there is none. */
+  private final ScheduledExecutorService quotaPoller;
   private final FlightServer server;
   private final String endpoint;
   private final FileObjectStore store;
@@ -51,11 +55,12 @@ public final class CacheServer implements AutoCloseable {
 
   private CacheServer(
       ServerConfig config, BufferAllocator allocator, ExecutorService executor, ScheduledExecutorService evictor,
-      FlightServer server, String endpoint, FileObjectStore store, Operations operations) {
+      ScheduledExecutorService quotaPoller, FlightServer server, String endpoint, FileObjectStore store, Operations operations) {
     this.config = config;
     this.allocator = allocator;
     this.executor = executor;
     this.evictor = evictor;
+    this.quotaPoller = quotaPoller;
     this.server = server;
     this.endpoint = endpoint;
     this.store = store;
@@ -85,14 +90,34 @@ public final class CacheServer implements AutoCloseable {
   }
 
   private static CacheServer start(ServerConfig config, Clock clock, Operations operations) throws IOException {
+    AppQuotas quotas = new AppQuotas();
+    ScheduledExecutorService quotaPoller = null;
+    if (config.appQuotasFile() != null) {
+      quotaPoller = daemonScheduler("flight-cache-quotas");
+      try {
+        QuotaFileWatcher.start(config.appQuotasFile(), quotas, quotaPoller, QuotaFileWatcher.POLL_INTERVAL);
+      } catch (RuntimeException e) {
+        quotaPoller.shutdownNow();
+        throw e;
+      }
+    }
+    try {
+      return start(config, clock, operations, quotas, quotaPoller);
+    } catch (IOException | RuntimeException e) {
+      if (quotaPoller != null) {
+        quotaPoller.shutdownNow();
+      }
+      throw e;
+    }
+  }
+
+  private static CacheServer start(
+      ServerConfig config, Clock clock, Operations operations, AppQuotas quotas, ScheduledExecutorService quotaPoller)
+      throws IOException {
     Files.createDirectories(config.storageDir());
     FileStore volume = Files.getFileStore(config.storageDir());
     BudgetSettings budget = config.budgetSettings(volume.getTotalSpace(), volume.getBlockSize());
-    ScheduledExecutorService evictor = Executors.newSingleThreadScheduledExecutor(runnable -> {
-      Thread thread = new Thread(runnable, "flight-cache-evictor");
-      thread.setDaemon(true);
-      return thread;
-    });
+    ScheduledExecutorService evictor = daemonScheduler("flight-cache-evictor");
     BufferAllocator allocator = new RootAllocator();
     ExecutorService executor = callExecutor(config.callThreads());
     StartingProducer gate = new StartingProducer();
@@ -105,7 +130,7 @@ public final class CacheServer implements AutoCloseable {
       long recoveryStarted = clock.monotonicTime();
       FileObjectStore store = FileObjectStore.open(
           config.storageDir(), new StoreLimits(config.maxObjectBytes(), config.maxPatchBytes(), config.maxPatches()),
-          budget, () -> usableSpace(volume), Ticker.systemTicker(), evictor);
+          budget, () -> usableSpace(volume), Ticker.systemTicker(), evictor, quotas);
       Duration recovery = Duration.ofNanos(clock.monotonicTime() - recoveryStarted);
       if (budget.idleTtl() != null) {
         long periodMillis = Math.max(1_000, Math.min(10_000, budget.idleTtl().toMillis() / 4));
@@ -122,7 +147,7 @@ public final class CacheServer implements AutoCloseable {
           store.objectCount(), store.budget().storedBytes(), budget.budgetBytes(), budget.highWatermark(),
           budget.lowWatermark(), budget.hardLimitBytes(), budget.minFreeBytes(),
           config.ops().metricsBindAddress(), operations.metricsPort(), config.summary());
-      return new CacheServer(config, allocator, executor, evictor, server, endpoint, store, operations);
+      return new CacheServer(config, allocator, executor, evictor, quotaPoller, server, endpoint, store, operations);
     } catch (IOException | RuntimeException e) {
       if (server != null) {
         try {
@@ -221,9 +246,20 @@ public final class CacheServer implements AutoCloseable {
     }
     evictor.shutdown();
     evictor.awaitTermination(5, TimeUnit.SECONDS);
+    if (quotaPoller != null) {
+      quotaPoller.shutdownNow();
+    }
     operations.close();
     allocator.close();
     logger.info("flight-cache stopped after draining for {} ms", (System.nanoTime() - started) / 1_000_000);
+  }
+
+  private static ScheduledExecutorService daemonScheduler(String name) {
+    return Executors.newSingleThreadScheduledExecutor(runnable -> {
+      Thread thread = new Thread(runnable, name);
+      thread.setDaemon(true);
+      return thread;
+    });
   }
 
   private static ExecutorService callExecutor(int threads) {

@@ -34,6 +34,11 @@ public final class Main {
     CacheServer server;
     try {
       server = CacheServer.start(config);
+    } catch (ConfigException e) {
+      // A file an option names is invalid, such as the quotas file: the message says where.
+      logger.error("flight-cache could not start: {}", e.getMessage());
+      System.exit(2);
+      return;
     } catch (Exception e) {
       logger.error("flight-cache could not start: {}", e.toString(), e);
       System.exit(1);

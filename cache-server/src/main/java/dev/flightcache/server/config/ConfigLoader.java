@@ -119,6 +119,7 @@ public final class ConfigLoader {
     String portFile = values.get(Option.PORT_FILE);
     String tlsCert = values.get(Option.TLS_CERT_FILE);
     String tlsKey = values.get(Option.TLS_KEY_FILE);
+    String quotasFile = values.get(Option.APP_QUOTAS_FILE);
     return new ServerConfig(
         (int) integer(values, Option.PORT),
         values.get(Option.BIND_ADDRESS),
@@ -148,7 +149,8 @@ public final class ConfigLoader {
             values.get(Option.METRICS_BIND_ADDRESS),
             (int) integer(values, Option.METRICS_MAX_APPS),
             duration(values, Option.METRICS_SAMPLE_INTERVAL),
-            bool(values, Option.ACCESS_LOG)));
+            bool(values, Option.ACCESS_LOG)),
+        quotasFile == null || quotasFile.isEmpty() ? null : Path.of(quotasFile));
   }
 
   private static boolean bool(Map<Option, String> values, Option option) {
@@ -188,9 +190,26 @@ public final class ConfigLoader {
 
   /** Parses sizes such as {@code 1024}, {@code 64M}, {@code 64MiB}, {@code 1GB}: all binary. */
   static long parseSize(Option option, String text) {
+    try {
+      return parseBytes(text);
+    } catch (NumberFormatException e) {
+      throw new ConfigException("'" + option.key + "' is too large: '" + text + "'");
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException("'" + option.key + "' must be a size such as 1048576, 256KiB or 64MiB, not '" + text + "'");
+    }
+  }
+
+  /**
+   * Parses a size as the options take it: {@code 1024}, {@code 64M}, {@code 64MiB}, {@code 1GB},
+   * all binary units. For other files that share the options' units, such as the quotas file.
+   *
+   * @throws NumberFormatException (an IllegalArgumentException) if the size is more than a long holds
+   * @throws IllegalArgumentException if the text is not a size
+   */
+  public static long parseBytes(String text) {
     Matcher matcher = SIZE.matcher(text.trim());
     if (!matcher.matches()) {
-      throw new ConfigException("'" + option.key + "' must be a size such as 1048576, 256KiB or 64MiB, not '" + text + "'");
+      throw new IllegalArgumentException("not a size: '" + text + "'");
     }
     int shift = switch (matcher.group(2).toUpperCase(Locale.ROOT)) {
       case "K" -> 10;
@@ -199,15 +218,11 @@ public final class ConfigLoader {
       case "T" -> 40;
       default -> 0;
     };
-    try {
-      long number = Long.parseLong(matcher.group(1));
-      if (number > (Long.MAX_VALUE >> shift)) {
-        throw new NumberFormatException();
-      }
-      return number << shift;
-    } catch (NumberFormatException e) {
-      throw new ConfigException("'" + option.key + "' is too large: '" + text + "'");
+    long number = Long.parseLong(matcher.group(1));
+    if (number > (Long.MAX_VALUE >> shift)) {
+      throw new NumberFormatException("too large: '" + text + "'");
     }
+    return number << shift;
   }
 
   static Duration duration(Map<Option, String> values, Option option) {

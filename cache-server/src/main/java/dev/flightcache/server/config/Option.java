@@ -30,6 +30,9 @@ public enum Option {
   MIN_FREE_BYTES(
       "min-free-bytes", "5%", "size or %", "Free space on the storage volume that writes never take, whatever the budget."),
   IDLE_TTL("idle-ttl", "0s", "duration", "Evict objects not read or written for this long; 0s keeps them until the budget needs room."),
+  APP_QUOTAS_FILE(
+      "app-quotas-file", null, "path",
+      "Per-app quotas, lines '<app> <max-bytes> <max-objects>' ('-' for no limit, app '*' for the rest); reread when it changes."),
   MAX_OBJECT_BYTES("max-object-bytes", "64GiB", "size", "Largest object, base plus patches."),
   MAX_PATCH_BYTES("max-patch-bytes", "64MiB", "size", "Largest single patch (at most 1GiB)."),
   MAX_PATCHES("max-patches", "1000", "count", "Most patches one object may carry; then it must be replaced."),

@@ -13,6 +13,7 @@ import java.util.Map;
  * @param hardLimit null for the budget itself
  * @param idleTtl zero for no idle expiry
  * @param ops the metrics and health port, per-app usage and the access log
+ * @param appQuotasFile the per-app quotas file; null for no quotas
  */
 public record ServerConfig(
     int port,
@@ -37,7 +38,8 @@ public record ServerConfig(
     Duration drainTimeout,
     Path portFile,
     String logLevel,
-    OpsConfig ops) {
+    OpsConfig ops,
+    Path appQuotasFile) {
 
   static final long MAX_ROW_BYTES = 1L << 30;
 
@@ -98,6 +100,7 @@ public record ServerConfig(
     summary.put("min-free-bytes", minFree);
     summary.put("watermarks", lowWatermark + "-" + highWatermark);
     summary.put("idle-ttl", idleTtl.isZero() ? "off" : idleTtl);
+    summary.put("app-quotas-file", appQuotasFile == null ? "none" : appQuotasFile);
     summary.put("max-object-bytes", maxObjectBytes);
     summary.put("max-patch-bytes", maxPatchBytes);
     summary.put("max-patches", maxPatches);

@@ -2,6 +2,7 @@ package dev.flightcache.server.flight;
 
 import dev.flightcache.proto.InvalidKeyException;
 import dev.flightcache.server.eviction.StorageFullException;
+import dev.flightcache.server.quota.QuotaExceededException;
 import dev.flightcache.server.store.InvalidWriteException;
 import dev.flightcache.server.store.LimitExceededException;
 import dev.flightcache.server.store.ObjectNotFoundException;
@@ -30,7 +31,7 @@ final class CallErrors {
         || failure instanceof LimitExceededException) {
       return CallStatus.INVALID_ARGUMENT.withDescription(failure.getMessage()).toRuntimeException();
     }
-    if (failure instanceof StorageFullException) {
+    if (failure instanceof StorageFullException || failure instanceof QuotaExceededException) {
       return CallStatus.RESOURCE_EXHAUSTED.withDescription(failure.getMessage()).toRuntimeException();
     }
     if (failure instanceof ObjectNotFoundException) {

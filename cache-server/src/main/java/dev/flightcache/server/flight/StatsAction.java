@@ -2,13 +2,17 @@ package dev.flightcache.server.flight;
 
 import dev.flightcache.server.eviction.DiskBudget;
 import dev.flightcache.server.eviction.EvictionReason;
+import dev.flightcache.server.quota.AppLimit;
+import dev.flightcache.server.quota.AppQuotaUsage;
+import dev.flightcache.server.quota.AppQuotas;
 import dev.flightcache.server.store.FileObjectStore;
 import org.bson.BsonBinaryWriter;
 import org.bson.io.BasicOutputBuffer;
 
 /**
  * The {@code STATS} action: the store's counters as one BSON document, for operators and tools.
- * Field names are documented in docs/protocol.md; sizes are bytes.
+ * Field names are documented in docs/protocol.md; sizes are bytes. Per-app quota usage and limits
+ * are under {@code quotas}; a limit that is not set is null.
  */
 final class StatsAction {
   static final String TYPE = "STATS";
@@ -37,9 +41,44 @@ final class StatsAction {
       writer.writeStartDocument("rejectedWrites");
       writer.writeInt64("full", budget.rejectedFull());
       writer.writeInt64("tooLarge", budget.rejectedTooLarge());
+      writer.writeInt64("quota", store.quotas().rejectedWrites());
       writer.writeEndDocument();
+      writeQuotas(writer, store.quotas());
       writer.writeEndDocument();
     }
     return buffer.toByteArray();
+  }
+
+  /** {@code quotas: {default: {limits}, apps: {<app>: {usage and limits}}}}, apps by name. */
+  private static void writeQuotas(BsonBinaryWriter writer, AppQuotas quotas) {
+    writer.writeStartDocument("quotas");
+    writer.writeStartDocument("default");
+    writeLimit(writer, quotas.table().defaults());
+    writer.writeEndDocument();
+    writer.writeStartDocument("apps");
+    for (AppQuotaUsage app : quotas.snapshot()) {
+      writer.writeStartDocument(app.app());
+      writer.writeInt64("storedBytes", app.storedBytes());
+      writer.writeInt64("objects", app.storedObjects());
+      writer.writeInt64("reservedBytes", app.reservedBytes());
+      writer.writeInt64("reservedObjects", app.reservedObjects());
+      writeLimit(writer, app.limit());
+      writer.writeEndDocument();
+    }
+    writer.writeEndDocument();
+    writer.writeEndDocument();
+  }
+
+  private static void writeLimit(BsonBinaryWriter writer, AppLimit limit) {
+    writeLimit(writer, "maxBytes", limit.limitsBytes(), limit.maxBytes());
+    writeLimit(writer, "maxObjects", limit.limitsObjects(), limit.maxObjects());
+  }
+
+  private static void writeLimit(BsonBinaryWriter writer, String name, boolean limited, long value) {
+    if (limited) {
+      writer.writeInt64(name, value);
+    } else {
+      writer.writeNull(name);
+    }
   }
 }

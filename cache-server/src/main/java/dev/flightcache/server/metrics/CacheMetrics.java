@@ -3,6 +3,7 @@ package dev.flightcache.server.metrics;
 import dev.flightcache.server.flight.CallObserver;
 import dev.flightcache.server.eviction.DiskBudget;
 import dev.flightcache.server.eviction.EvictionReason;
+import dev.flightcache.server.quota.AppQuotas;
 import dev.flightcache.server.store.FileObjectStore;
 import io.micrometer.core.instrument.Clock;
 import io.micrometer.core.instrument.FunctionCounter;
@@ -34,6 +35,7 @@ public final class CacheMetrics implements AutoCloseable {
   private final PrometheusMeterRegistry registry;
   private final JvmGcMetrics gc = new JvmGcMetrics();
   private final AppUsage usage;
+  private final QuotaGauges quotas;
   private final CallMetrics calls;
   private volatile FileObjectStore store;
 
@@ -49,6 +51,7 @@ public final class CacheMetrics implements AutoCloseable {
     new ProcessorMetrics().bindTo(registry);
     new UptimeMetrics().bindTo(registry);
     this.usage = new AppUsage(registry, clock, maxApps);
+    this.quotas = new QuotaGauges(registry, usage);
     this.calls = new CallMetrics(registry, usage);
   }
 
@@ -79,12 +82,14 @@ public final class CacheMetrics implements AutoCloseable {
           .description("Objects evicted, by reason: size (the budget needed room) or idle (idle-ttl)")
           .tag("reason", reason.name().toLowerCase(java.util.Locale.ROOT)).register(registry);
     }
+    String rejected = "Writes refused: full (RESOURCE_EXHAUSTED, no room now), quota (RESOURCE_EXHAUSTED, the app is over"
+        + " its quota) or too_large (could never fit)";
     FunctionCounter.builder("flight.cache.rejected.writes", budget, DiskBudget::rejectedFull)
-        .description("Writes refused: full (RESOURCE_EXHAUSTED, no room now) or too_large (could never fit)")
-        .tag("reason", "full").register(registry);
+        .description(rejected).tag("reason", "full").register(registry);
+    FunctionCounter.builder("flight.cache.rejected.writes", store.quotas(), AppQuotas::rejectedWrites)
+        .description(rejected).tag("reason", "quota").register(registry);
     FunctionCounter.builder("flight.cache.rejected.writes", budget, DiskBudget::rejectedTooLarge)
-        .description("Writes refused: full (RESOURCE_EXHAUSTED, no room now) or too_large (could never fit)")
-        .tag("reason", "too_large").register(registry);
+        .description(rejected).tag("reason", "too_large").register(registry);
     Gauge.builder("flight.cache.storage.free", store, s -> space(s, FileStore::getUsableSpace))
         .baseUnit("bytes").description("Usable space left on the storage directory's file system").register(registry);
     Gauge.builder("flight.cache.storage.total", store, s -> space(s, FileStore::getTotalSpace))
@@ -99,11 +104,12 @@ public final class CacheMetrics implements AutoCloseable {
     sample();
   }
 
-  /** Refreshes the per-app usage from the index: one pass over it. */
+  /** Refreshes the per-app usage from the index (one pass over it) and the quota usage. */
   public void sample() {
     FileObjectStore bound = store;
     if (bound != null) {
       usage.sample(bound.list(""));
+      quotas.sample(bound.quotas());
     }
   }
 

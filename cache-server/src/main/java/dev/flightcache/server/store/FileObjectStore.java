@@ -7,6 +7,7 @@ import dev.flightcache.server.eviction.BudgetSettings;
 import dev.flightcache.server.eviction.DiskBudget;
 import dev.flightcache.server.eviction.EvictionPolicy;
 import dev.flightcache.server.eviction.EvictionReason;
+import dev.flightcache.server.quota.AppQuotas;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryNotEmptyException;
@@ -37,7 +38,9 @@ import org.slf4j.LoggerFactory;
  * the key's write lock, so a crash leaves the previous state or the new one. A reader opens its
  * files under the key's read lock and reads them after releasing it. Writes to one key are
  * serialized; different keys proceed in parallel. Every write reserves its disk space in the
- * {@link DiskBudget} first, and the {@link EvictionPolicy} evicts to keep the budget.
+ * {@link DiskBudget} first, and the {@link EvictionPolicy} evicts to keep the budget. Every write is
+ * also charged to its app's quota in {@link AppQuotas}, counted the same way, and a write over
+ * quota is refused before it commits anything.
  *
  * <p>Lock order: the policy (Caffeine) may take a key lock while evicting, so the store never
  * calls the policy while it holds a key lock. Thread-safe.
@@ -51,6 +54,7 @@ public final class FileObjectStore {
   private final StoreLayout layout;
   private final StoreLimits limits;
   private final DiskBudget budget;
+  private final AppQuotas quotas;
   private final EvictionPolicy policy;
   private final VersionFloor floor;
   private final IndexJournal journal;
@@ -68,8 +72,9 @@ public final class FileObjectStore {
 
   private FileObjectStore(
       StoreLayout layout, StoreLimits limits, BudgetSettings budgetSettings, LongSupplier usableSpace, Ticker ticker,
-      Executor background, VersionFloor floor, IndexJournal journal, Map<String, ObjectEntry> recovered) {
+      Executor background, VersionFloor floor, IndexJournal journal, Map<String, ObjectEntry> recovered, AppQuotas quotas) {
     this.layout = layout;
+    this.quotas = quotas;
     this.limits = limits;
     this.floor = floor;
     this.journal = journal;
@@ -94,6 +99,18 @@ public final class FileObjectStore {
   public static FileObjectStore open(
       Path root, StoreLimits limits, BudgetSettings budgetSettings, LongSupplier usableSpace, Ticker ticker, Executor background)
       throws IOException {
+    return open(root, limits, budgetSettings, usableSpace, ticker, background, new AppQuotas());
+  }
+
+  /**
+   * As {@link #open(Path, StoreLimits, BudgetSettings, LongSupplier, Ticker, Executor)}, charging
+   * writes to the apps' quotas in {@code quotas}, whose usage it fills from the recovered objects.
+   *
+   * @param quotas holds no usage yet; its limits may change at any time
+   */
+  public static FileObjectStore open(
+      Path root, StoreLimits limits, BudgetSettings budgetSettings, LongSupplier usableSpace, Ticker ticker, Executor background,
+      AppQuotas quotas) throws IOException {
     long started = System.nanoTime();
     StoreLayout layout = new StoreLayout(root);
     Recovery recovery = new Recovery(layout);
@@ -119,10 +136,12 @@ public final class FileObjectStore {
       throw e;
     }
     FileObjectStore store = new FileObjectStore(
-        layout, limits, budgetSettings, usableSpace, ticker, background, recovery.floor(), journal, entries);
+        layout, limits, budgetSettings, usableSpace, ticker, background, recovery.floor(), journal, entries, quotas);
     long storedBytes = 0;
     for (ObjectEntry entry : entries.values()) {
-      storedBytes += entry.diskBytes(budgetSettings);
+      long diskBytes = entry.diskBytes(budgetSettings);
+      storedBytes += diskBytes;
+      quotas.adjustStored(entry.key().app(), diskBytes, 1);
     }
     store.budget.adjustStored(storedBytes);
     store.policy.fill(() -> entries.values().forEach(
@@ -179,15 +198,25 @@ public final class FileObjectStore {
     }
   }
 
-  /** Starts a write of a whole object; commit it with {@link #commitPut}. */
+  /**
+   * Starts a write of a whole object; commit it with {@link #commitPut}.
+   *
+   * @throws dev.flightcache.server.quota.QuotaExceededException if the key holds no object and its
+   *     app is at its quota of objects
+   */
   public PendingWrite beginPut(ObjectKey key) throws IOException {
     long largest = Math.min(limits.maxObjectBytes(), budget.largestObjectBytes());
+    ObjectEntry current = index.get(key.toString());
+    QuotaCharge quota = current == null
+        ? QuotaCharge.open(quotas, key.app(), 0, 1)
+        : QuotaCharge.open(quotas, key.app(), current.diskBytes(budget.settings()), 0);
     return new PendingWrite(
         layout.newTempPath("put"),
         largest,
         "object " + key + " is larger than the limit of " + largest + " bytes",
         budget,
-        budget.settings().blockBytes());
+        budget.settings().blockBytes(),
+        quota);
   }
 
   /** Starts a write of one patch; commit it with {@link #commitPatch}. */
@@ -198,7 +227,8 @@ public final class FileObjectStore {
         largest,
         "patch of " + key + " is larger than the limit of " + largest + " bytes",
         budget,
-        0);
+        0,
+        QuotaCharge.open(quotas, key.app(), 0, 0));
   }
 
   /**
@@ -214,6 +244,9 @@ public final class FileObjectStore {
     try {
       ObjectEntry previous = index.get(key.toString());
       long version = (previous != null ? previous.version() : floor.get()) + 1;
+      // The quota is settled against the object as it is now: a refusal leaves nothing behind.
+      write.settleQuota(
+          write.diskBytes() - (previous == null ? 0 : previous.diskBytes(budget.settings())), previous == null ? 1 : 0);
       Path dir = layout.objectDir(key);
       moveIntoPlace(temp, dir, StoreLayout.fileName(version, format.suffix));
       write.markCommitted();
@@ -263,6 +296,7 @@ public final class FileObjectStore {
         throw new LimitExceededException(
             "object " + key + " would grow past the limit of " + limits.maxObjectBytes() + " bytes");
       }
+      write.settleQuota(write.diskBytes(), 0);
       long version = previous.version() + 1;
       moveIntoPlace(temp, layout.objectDir(key), StoreLayout.fileName(version, StoreLayout.PATCH_SUFFIX));
       write.markCommitted();
@@ -334,6 +368,11 @@ public final class FileObjectStore {
   /** How many objects are stored. */
   public int objectCount() {
     return index.size();
+  }
+
+  /** Each app's quota usage and limits, for stats. */
+  public AppQuotas quotas() {
+    return quotas;
   }
 
   /** The budget's accounting, for stats. */
@@ -436,7 +475,7 @@ public final class FileObjectStore {
         shared.unlock();
       }
       index.remove(key.toString());
-      budget.adjustStored(-current.diskBytes(budget.settings()));
+      unaccount(current);
     } finally {
       lock.unlock();
     }
@@ -518,8 +557,15 @@ public final class FileObjectStore {
     floor.raise(entry.version());
     journal.recordRemove(entry.key(), entry.version());
     index.remove(entry.key().toString());
-    budget.adjustStored(-entry.diskBytes(budget.settings()));
+    unaccount(entry);
     return entry;
+  }
+
+  /** Gives a removed object's disk back to the budget and to its app's quota. */
+  private void unaccount(ObjectEntry removed) {
+    long diskBytes = removed.diskBytes(budget.settings());
+    budget.adjustStored(-diskBytes);
+    quotas.adjustStored(removed.key().app(), -diskBytes, -1);
   }
 
   private void moveIntoPlace(Path temp, Path dir, String name) throws IOException {

@@ -11,9 +11,10 @@ import java.nio.file.StandardOpenOption;
 
 /**
  * A write in progress: a temp file that becomes an object only through a commit in {@link
- * FileObjectStore}. It reserves disk space in the budget before it writes; closing one that was
- * not committed deletes the temp file and gives the reservation back, so an aborted upload leaves
- * nothing behind. Not thread-safe: one upload writes it.
+ * FileObjectStore}. It reserves its app's quota and then disk space in the budget before it
+ * writes (quota first, so a write over quota never makes the budget evict); closing one that was
+ * not committed deletes the temp file and gives both reservations back, so an aborted or refused
+ * upload leaves nothing behind. Not thread-safe: one upload writes it.
  */
 public final class PendingWrite implements AutoCloseable {
   /** The most a reservation runs ahead of the bytes written. */
@@ -25,25 +26,37 @@ public final class PendingWrite implements AutoCloseable {
   private final String limitMessage;
   private final DiskBudget budget;
   private final long overheadBytes;
+  private final QuotaCharge quota;
   private long sizeBytes;
   private long reservedBytes;
   private boolean sealed;
   private boolean committed;
 
-  /** @param overheadBytes disk taken besides the file's blocks (a new object's directory) */
-  PendingWrite(Path path, long maxBytes, String limitMessage, DiskBudget budget, long overheadBytes) throws IOException {
+  /**
+   * @param overheadBytes disk taken besides the file's blocks (a new object's directory)
+   * @param quota the app's quota this write is charged to; released if the temp file cannot be made
+   */
+  PendingWrite(Path path, long maxBytes, String limitMessage, DiskBudget budget, long overheadBytes, QuotaCharge quota)
+      throws IOException {
     this.path = path;
     this.maxBytes = maxBytes;
     this.limitMessage = limitMessage;
     this.budget = budget;
     this.overheadBytes = overheadBytes;
-    this.channel = FileChannel.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+    this.quota = quota;
+    try {
+      this.channel = FileChannel.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+    } catch (IOException | RuntimeException e) {
+      quota.release();
+      throw e;
+    }
   }
 
   /**
    * Appends all remaining bytes of {@code source}, reserving their space first.
    *
    * @throws LimitExceededException if the write would pass the largest size it can ever have
+   * @throws dev.flightcache.server.quota.QuotaExceededException if it would take its app past its quota
    * @throws dev.flightcache.server.eviction.StorageFullException if its space cannot be reserved now
    */
   public void write(ByteBuffer source) throws IOException {
@@ -77,9 +90,13 @@ public final class PendingWrite implements AutoCloseable {
     };
   }
 
-  /** Reserves what a file of {@code length} bytes takes, ahead by up to the size so far. */
+  /**
+   * Reserves what a file of {@code length} bytes takes: exactly, in the app's quota, and ahead by up
+   * to the size so far in the budget.
+   */
   private void reserveFor(long length) {
     long needed = budget.settings().allocated(length) + overheadBytes;
+    quota.reserveFor(needed);
     if (needed > reservedBytes) {
       long step = Math.max(needed - reservedBytes, Math.min(reservedBytes, MAX_RESERVE_AHEAD));
       budget.reserve(step);
@@ -112,20 +129,36 @@ public final class PendingWrite implements AutoCloseable {
     return path;
   }
 
-  /** The store committed the file: its reservation becomes stored bytes. */
+  /**
+   * Settles the quota against the object as it is now, under its key's lock, before the commit.
+   *
+   * @param bytesDelta the app's stored bytes after the commit minus before
+   * @param objectsDelta 1 if the commit creates the object, else 0
+   * @throws dev.flightcache.server.quota.QuotaExceededException if the app has no room for it now
+   */
+  void settleQuota(long bytesDelta, long objectsDelta) {
+    quota.settle(bytesDelta, objectsDelta);
+  }
+
+  /** The store committed the file: its reservations become stored bytes. */
   void markCommitted() {
     committed = true;
     budget.commit(reservedBytes, diskBytes());
     reservedBytes = 0;
+    quota.commit();
   }
 
   @Override
   public void close() throws IOException {
-    channel.close();
-    if (!committed) {
-      budget.release(reservedBytes);
-      reservedBytes = 0;
-      Files.deleteIfExists(path);
+    try {
+      channel.close();
+    } finally {
+      if (!committed) {
+        budget.release(reservedBytes);
+        reservedBytes = 0;
+        quota.release();
+        Files.deleteIfExists(path);
+      }
     }
   }
 }

@@ -46,6 +46,7 @@ class ConfigLoaderTest {
     assertThat(config.portFile()).isNull();
     assertThat(config.logLevel()).isEqualTo("INFO");
     assertThat(config.ops()).isEqualTo(new OpsConfig(9091, "127.0.0.1", 100, Duration.ofSeconds(10), false));
+    assertThat(config.appQuotasFile()).isNull();
   }
 
   // ---- sources and their order ----
@@ -136,6 +137,7 @@ class ConfigLoaderTest {
     env.put("FLIGHT_CACHE_METRICS_MAX_APPS", "3");
     env.put("FLIGHT_CACHE_METRICS_SAMPLE_INTERVAL", "1m");
     env.put("FLIGHT_CACHE_ACCESS_LOG", "TRUE");
+    env.put("FLIGHT_CACHE_APP_QUOTAS_FILE", "/etc/cache/quotas");
 
     ServerConfig config = ConfigLoader.load(new String[0], env);
 
@@ -143,7 +145,7 @@ class ConfigLoaderTest {
         1, "0.0.0.0", "grpc://cache:1", Path.of("/srv/cache"), Path.of("/etc/cache/cert.pem"), Path.of("/etc/cache/key.pem"),
         new Capacity(10 * GIB, -1), 0.9, 0.5, new Capacity(-1, 80), new Capacity(GIB, -1), Duration.ofHours(2), GIB, MIB, 2, 2 * MIB, (int) (4 * KIB), 8 * KIB, 4,
         Duration.ofMillis(500), Path.of("/run/port"), "WARN",
-        new OpsConfig(2, "0.0.0.0", 3, Duration.ofMinutes(1), true)));
+        new OpsConfig(2, "0.0.0.0", 3, Duration.ofMinutes(1), true), Path.of("/etc/cache/quotas")));
     assertThat(env.keySet()).containsExactlyInAnyOrderElementsOf(
         java.util.Arrays.stream(Option.values()).filter(o -> o != Option.CONFIG).map(Option::environmentName).toList());
   }

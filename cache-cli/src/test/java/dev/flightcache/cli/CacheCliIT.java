@@ -137,10 +137,14 @@ class CacheCliIT {
 
     assertThat(stats.code()).isZero();
     List<String> lines = stats.out().lines().toList();
-    // Names padded to the longest ("rejectedWrites.tooLarge"), sizes also in decimal units.
-    assertThat(lines.get(0)).isEqualTo("objects                  1");
-    assertThat(lines.get(1)).matches("storedBytes              \\d+ \\(\\d+\\.\\d kB\\)");
-    assertThat(lines).contains("evictions.size           0", "rejectedWrites.tooLarge  0");
+    // Names padded to the longest (a per-app quota field), sizes also in decimal units.
+    int width = lines.stream().mapToInt(line -> line.indexOf(' ')).max().orElseThrow();
+    assertThat(width).isEqualTo("quotas.apps.etl.reservedObjects".length());
+    assertThat(lines.get(0)).isEqualTo(String.format("%-" + width + "s  1", "objects"));
+    assertThat(lines.get(1)).matches("storedBytes {" + (width - 9) + "}\\d+ \\(\\d+\\.\\d kB\\)");
+    assertThat(lines).contains(
+        String.format("%-" + width + "s  0", "evictions.size"), String.format("%-" + width + "s  0", "rejectedWrites.tooLarge"),
+        String.format("%-" + width + "s  1", "quotas.apps.etl.objects"));
     assertThat(lines).anySatisfy(line -> assertThat(line).startsWith("freeBytes   "));
   }
 

@@ -151,6 +151,14 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void load_appQuotasFile_fromFlagOrConfigFile() throws IOException {
+    assertThat(ConfigLoader.load(new String[] {"--app-quotas-file", "/etc/q"}, Map.of()).appQuotasFile()).isEqualTo(Path.of("/etc/q"));
+    Path file = configFile("app-quotas-file = /etc/cache/quotas");
+    assertThat(ConfigLoader.load(new String[] {"--config", file.toString()}, Map.of()).appQuotasFile())
+        .isEqualTo(Path.of("/etc/cache/quotas"));
+  }
+
+  @Test
   void load_tlsCertWithoutKey_rejectedNamingTheMissingOne() {
     assertThatThrownBy(() -> load("--tls-cert-file", "/c.pem"))
         .isInstanceOf(ConfigException.class)

@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.flightcache.server.config.ConfigException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -93,6 +96,22 @@ class QuotaFileTest {
   void parse_invalidAppName_rejectedWithTheKeyRule(String app) {
     assertThatThrownBy(() -> parse(app + " 1G 1"))
         .isInstanceOf(ConfigException.class).hasMessageStartingWith("quotas.txt:1: '" + app + "' is not a valid app name (");
+  }
+
+  @Test
+  void sampleFile_parsesAndIsWhatTheDocsShow() throws IOException {
+    Path sample = Path.of("../ci/app-quotas.txt");
+    String text = Files.readString(sample);
+
+    QuotaTable table = QuotaFile.parse(sample.toString(), text.getBytes(UTF_8));
+
+    assertThat(table.limitFor("features")).isEqualTo(new AppLimit(50 * GIB, AppLimit.UNLIMITED));
+    assertThat(table.limitFor("unlisted")).isEqualTo(new AppLimit(10 * GIB, 100_000));
+    String docs = Files.readString(Path.of("../docs/quotas.md"));
+    String marker = "<!-- copied from ci/app-quotas.txt -->\n```\n";
+    int start = docs.indexOf(marker) + marker.length();
+    assertThat(start).isGreaterThan(marker.length());
+    assertThat(text).contains(docs.substring(start, docs.indexOf("```", start)));
   }
 
   @Test

@@ -119,6 +119,7 @@ class QuotaIT {
     assertThat(stats(client).getDocument("rejectedWrites").getInt64("quota").getValue()).isEqualTo(1);
     assertThat(appStats("team-a").getInt64("maxBytes").getValue()).isEqualTo(64 * KIB);
     assertThat(appStats("team-a").isNull("maxObjects")).isTrue();
+    assertThat(client.put("team-a/s/big", new byte[10 * KIB]).version()).isEqualTo(1);
   }
 
   @Test

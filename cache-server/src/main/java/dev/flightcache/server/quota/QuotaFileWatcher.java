@@ -99,6 +99,9 @@ public final class QuotaFileWatcher {
   }
 
   private static String describe(QuotaTable table) {
-    return table.apps().size() + " apps listed, default " + (table.defaults().equals(AppLimit.NONE) ? "unlimited" : table.defaults());
+    AppLimit defaults = table.defaults();
+    return table.apps().size() + " apps listed; other apps "
+        + (defaults.limitsBytes() ? defaults.maxBytes() + " bytes" : "unlimited bytes") + ", "
+        + (defaults.limitsObjects() ? defaults.maxObjects() + " objects" : "unlimited objects");
   }
 }

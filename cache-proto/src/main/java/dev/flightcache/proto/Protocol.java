@@ -53,6 +53,32 @@ public final class Protocol {
               notNull("kind", ArrowType.Utf8.INSTANCE),
               notNull("data", ArrowType.Binary.INSTANCE)));
 
+  /**
+   * Schema metadata key of a full opaque answer: the size in bytes of its base, as a decimal
+   * string, so a client can size its buffer once instead of growing it row by row. Absent from
+   * "not modified" and patch-only answers, and from flame's server.
+   */
+  public static final String BASE_BYTES_KEY = "flight-cache.base-bytes";
+
+  /** {@link #RESPONSE_SCHEMA} carrying {@link #BASE_BYTES_KEY}. */
+  public static Schema responseSchema(long baseBytes) {
+    return new Schema(RESPONSE_SCHEMA.getFields(), java.util.Map.of(BASE_BYTES_KEY, Long.toString(baseBytes)));
+  }
+
+  /** The base size a full answer's schema announces, or -1 if it announces none or a bad one. */
+  public static long announcedBaseBytes(Schema schema) {
+    String value = schema.getCustomMetadata().get(BASE_BYTES_KEY);
+    if (value == null) {
+      return -1;
+    }
+    try {
+      long bytes = Long.parseLong(value);
+      return bytes < 0 ? -1 : bytes;
+    } catch (NumberFormatException e) {
+      return -1;
+    }
+  }
+
   /** The columns of an opaque upload: the server reads column 0 as version, column 1 as data. */
   public static final Schema UPLOAD_SCHEMA =
       new Schema(

@@ -64,6 +64,22 @@ class ProtocolTest {
   }
 
   @Test
+  void responseSchema_announcesBaseBytes_sameColumns() {
+    assertThat(Protocol.responseSchema(5_000_000_000L).getFields()).isEqualTo(Protocol.RESPONSE_SCHEMA.getFields());
+    assertThat(Protocol.announcedBaseBytes(Protocol.responseSchema(5_000_000_000L))).isEqualTo(5_000_000_000L);
+    assertThat(Protocol.announcedBaseBytes(Protocol.responseSchema(0))).isZero();
+  }
+
+  @Test
+  void announcedBaseBytes_missingOrBad_minusOne() {
+    assertThat(Protocol.announcedBaseBytes(Protocol.RESPONSE_SCHEMA)).isEqualTo(-1);
+    for (String bad : List.of("", "-1", "12x", "99999999999999999999")) {
+      Schema schema = new Schema(Protocol.RESPONSE_SCHEMA.getFields(), Map.of(Protocol.BASE_BYTES_KEY, bad));
+      assertThat(Protocol.announcedBaseBytes(schema)).as(bad).isEqualTo(-1);
+    }
+  }
+
+  @Test
   void uploadSchema_sameColumnsAsResponseWithoutKind() {
     List<Field> response = Protocol.RESPONSE_SCHEMA.getFields();
 

@@ -39,6 +39,9 @@ public final class Connections implements AutoCloseable {
     NettyChannelBuilder builder =
         NettyChannelBuilder.forAddress(endpoint.host(), endpoint.port())
             .maxInboundMessageSize(Integer.MAX_VALUE)
+            // Answers are handed to the caller's thread by Flight's own queues, which never block,
+            // so gRPC may run its callbacks on the event loop: a thread hop fewer per call.
+            .directExecutor()
             .withOption(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, connectTimeout.toMillis()));
     if (endpoint.tls()) {
       try {

@@ -60,47 +60,59 @@ public final class FlightCalls {
     this.allocator = allocator;
   }
 
-  /** Source of upload bytes: fills {@code chunk} and returns how many, or -1 at the end. */
+  /** Source of upload bytes, handed out a row at a time. */
   @FunctionalInterface
   public interface Source {
-    int read(byte[] chunk) throws IOException;
+    /**
+     * The next at most {@code max} bytes, or null at the end. The buffer is read before the next
+     * call and not kept, so a source may hand out views of its own storage.
+     */
+    ByteBuffer next(int max) throws IOException;
 
+    /** Views of {@code bytes}: nothing is copied until the row is filled. */
     static Source of(ByteBuffer bytes) {
       ByteBuffer view = bytes.duplicate();
-      return chunk -> {
+      return max -> {
         if (!view.hasRemaining()) {
-          return -1;
+          return null;
         }
-        int length = Math.min(chunk.length, view.remaining());
-        view.get(chunk, 0, length);
-        return length;
+        int length = Math.min(max, view.remaining());
+        ByteBuffer row = view.slice().limit(length);
+        view.position(view.position() + length);
+        return row;
       };
     }
 
+    /** Reads into one reused array. */
     static Source of(InputStream in) {
-      return chunk -> {
-        int length = in.readNBytes(chunk, 0, chunk.length);
-        return length == 0 ? -1 : length;
+      byte[] chunk = new byte[UPLOAD_ROW_BYTES];
+      return max -> {
+        int length = in.readNBytes(chunk, 0, Math.min(max, chunk.length));
+        return length == 0 ? null : ByteBuffer.wrap(chunk, 0, length);
       };
     }
   }
 
-  /** Streams {@code source} as 1 MiB rows to a put, update or patch descriptor; returns the ref. */
+  /**
+   * Streams {@code source} as 1 MiB rows to a put, update or patch descriptor; returns the ref.
+   * Each row is copied once, from the source into a fresh vector buffer, which gRPC then sends
+   * without copying again (zero-copy write): the buffer is never written after it is sent.
+   */
   public ObjectRef upload(FlightClient client, FlightDescriptor descriptor, Source source, CallOption... options)
       throws IOException {
     try (VectorSchemaRoot root = VectorSchemaRoot.create(Protocol.UPLOAD_SCHEMA, allocator)) {
       SyncPutListener ack = new SyncPutListener();
       FlightClient.ClientStreamListener stream = client.startPut(descriptor, root, ack, options);
+      stream.setUseZeroCopy(true);
       try {
-        byte[] chunk = new byte[UPLOAD_ROW_BYTES];
         boolean sent = false;
-        int length;
-        while (!ack.isCancelled() && (length = source.read(chunk)) >= 0) {
-          sendRow(stream, ack, root, chunk, length);
+        ByteBuffer row;
+        while (!ack.isCancelled() && (row = source.next(UPLOAD_ROW_BYTES)) != null) {
+          sendRow(stream, ack, root, row);
           sent = true;
         }
         if (!sent) {
-          sendRow(stream, ack, root, chunk, 0);
+          sendRow(stream, ack, root, ByteBuffer.allocate(0));
         }
       } catch (IOException | RuntimeException e) {
         stream.error(e);
@@ -126,13 +138,14 @@ public final class FlightCalls {
    * Sends one row once the stream can take it. Flight's own putNext busy-spins until the stream is
    * ready, which costs a core; this parks instead. A call that has already ended (the server
    * refused it, the deadline passed) is never ready: the row is dropped, and the caller's
-   * getResult() reports why.
+   * getResult() reports why. allocateNew() gives the row fresh buffers, so a row gRPC still holds
+   * is never overwritten.
    */
   private static void sendRow(
-      FlightClient.ClientStreamListener stream, SyncPutListener ack, VectorSchemaRoot root, byte[] chunk, int length) {
+      FlightClient.ClientStreamListener stream, SyncPutListener ack, VectorSchemaRoot root, ByteBuffer row) {
     root.allocateNew();
     ((UInt8Vector) root.getVector(0)).setSafe(0, 0);
-    ((VarBinaryVector) root.getVector(1)).setSafe(0, chunk, 0, length);
+    ((VarBinaryVector) root.getVector(1)).setSafe(0, row, row.position(), row.remaining());
     root.setRowCount(1);
     while (!stream.isReady()) {
       if (ack.isCancelled()) {
@@ -166,7 +179,7 @@ public final class FlightCalls {
       if (Protocol.isNativeTable(stream.getSchema())) {
         throw new InvalidRequestException("object " + key + " is an Arrow table: read it with getTable", null);
       }
-      Rows rows = new Rows(key);
+      Rows rows = new Rows(key, Protocol.announcedBaseBytes(stream.getSchema()));
       while (stream.next()) {
         rows.add(stream.getRoot());
       }
@@ -278,13 +291,16 @@ public final class FlightCalls {
   /** Collects the rows of an opaque answer, checking their order. */
   private static final class Rows {
     private final ObjectKey key;
+    private final long announcedBaseBytes;
     private final List<CachedObject.Patch> patches = new ArrayList<>();
     private GrowableBytes base;
     private long baseVersion;
     private long payloadBytes;
 
-    Rows(ObjectKey key) {
+    /** @param announcedBaseBytes the base size the answer's schema announced, or -1 */
+    Rows(ObjectKey key, long announcedBaseBytes) {
       this.key = key;
+      this.announcedBaseBytes = announcedBaseBytes;
     }
 
     void add(VectorSchemaRoot root) {
@@ -301,7 +317,7 @@ public final class FlightCalls {
             throw protocolError("a base row after a patch row, or base rows of two versions");
           }
           if (base == null) {
-            base = new GrowableBytes();
+            base = new GrowableBytes(announcedBaseBytes);
             baseVersion = rowVersion;
           }
           base.append(data.getDataBuffer(), start, length);
@@ -333,11 +349,18 @@ public final class FlightCalls {
     }
   }
 
-  /** A byte array that grows as base rows arrive. */
+  /**
+   * A byte array that base rows are appended to: allocated once at the announced size, so a large
+   * object is copied once, or grown by doubling when no size was announced (flame's server).
+   */
   private static final class GrowableBytes {
     private static final int MAX = Integer.MAX_VALUE - 16;
-    private byte[] bytes = new byte[0];
+    private byte[] bytes;
     private int size;
+
+    GrowableBytes(long announcedBytes) {
+      bytes = new byte[announcedBytes >= 0 && announcedBytes <= MAX ? (int) announcedBytes : 0];
+    }
 
     void append(ArrowBuf source, long start, int length) {
       if ((long) size + length > MAX) {

@@ -4,10 +4,12 @@ import com.github.benmanes.caffeine.cache.Ticker;
 import dev.flightcache.server.config.ServerConfig;
 import dev.flightcache.server.eviction.BudgetSettings;
 import dev.flightcache.server.flight.CacheProducer;
+import dev.flightcache.server.flight.InlineGets;
 import dev.flightcache.server.quota.AppQuotas;
 import dev.flightcache.server.quota.QuotaFileWatcher;
 import dev.flightcache.server.store.FileObjectStore;
 import dev.flightcache.server.store.StoreLimits;
+import io.grpc.netty.NettyServerBuilder;
 import io.micrometer.core.instrument.Clock;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -26,6 +28,7 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import org.apache.arrow.flight.FlightServer;
 import org.apache.arrow.flight.Location;
 import org.apache.arrow.memory.BufferAllocator;
@@ -136,7 +139,7 @@ public final class CacheServer implements AutoCloseable {
         long periodMillis = Math.max(1_000, Math.min(10_000, budget.idleTtl().toMillis() / 4));
         evictor.scheduleWithFixedDelay(store.policy()::cleanUp, periodMillis, periodMillis, TimeUnit.MILLISECONDS);
       }
-      gate.ready(new CacheProducer(store, allocator, endpoint, config.chunkBytes(), config.singleRowMaxBytes()));
+      gate.ready(new CacheProducer(store, allocator, endpoint, config.chunkBytes(), config.singleRowMaxBytes(), executor));
       operations.serving(store, allocator, recovery);
       if (config.portFile() != null) {
         writePortFile(config.portFile(), server.getPort());
@@ -178,7 +181,12 @@ public final class CacheServer implements AutoCloseable {
       builder.useTls(config.tlsCertFile().toFile(), config.tlsKeyFile().toFile());
     }
     CacheProducer.install(builder, operations.observer(), clock::monotonicTime);
-    operations.installHealth(builder);
+    // Arrow's one hook into its gRPC server builder: health checks, and do_get on the event loop.
+    Consumer<NettyServerBuilder> netty = nettyBuilder -> {
+      operations.addHealth(nettyBuilder);
+      InlineGets.configure(nettyBuilder);
+    };
+    builder.transportHint("grpc.builderConsumer", netty);
     return builder.build().start();
   }
 

@@ -17,8 +17,6 @@ import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
-import org.apache.arrow.flight.FlightServer;
 import org.apache.arrow.memory.BufferAllocator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -70,10 +68,9 @@ final class Operations implements AutoCloseable {
     return CallObserver.all(observers);
   }
 
-  /** Adds the gRPC health service to the Flight server's own gRPC server (Arrow's builder hook). */
-  void installHealth(FlightServer.Builder builder) {
-    Consumer<NettyServerBuilder> addHealth = netty -> netty.addService(health.service());
-    builder.transportHint("grpc.builderConsumer", addHealth);
+  /** Adds the gRPC health service to the Flight server's own gRPC server. */
+  void addHealth(NettyServerBuilder builder) {
+    builder.addService(health.service());
   }
 
   /** The store is recovered and the Flight server is up: start reporting on them. */

@@ -34,6 +34,7 @@ class ChunkedRowsIT {
 
       RawClient.Response response = client.get("app/s/o", 0);
 
+      assertThat(response.schema()).as("flame's schema exactly, no metadata").isEqualTo(Protocol.RESPONSE_SCHEMA);
       assertThat(response.batches()).isEqualTo(1);
       assertThat(response.rows()).singleElement().satisfies(row -> {
         assertThat(row.kind()).isEqualTo("base");
@@ -53,6 +54,7 @@ class ChunkedRowsIT {
 
       assertChunkedBase(response, object, 1L);
       assertThat(response.rows()).extracting(r -> r.data().length).containsExactly(CHUNK, CHUNK, CHUNK, 5);
+      assertThat(Protocol.announcedBaseBytes(response.schema())).as("base size announced to our clients").isEqualTo(object.length);
     }
   }
 
@@ -127,7 +129,7 @@ class ChunkedRowsIT {
   }
 
   private static void assertChunkedBase(RawClient.Response response, byte[] object, long version) {
-    assertThat(response.schema()).isEqualTo(Protocol.RESPONSE_SCHEMA);
+    assertThat(response.schema().getFields()).isEqualTo(Protocol.RESPONSE_SCHEMA.getFields());
     List<RawClient.Row> rows = response.rows();
     assertThat(response.batches()).isEqualTo(rows.size());
     assertThat(rows).allSatisfy(row -> {

@@ -127,7 +127,7 @@ class LargeObjectIT {
     long versions = 0;
     int batches = 0;
     try (FlightStream stream = client.client.getStream(new Ticket((key + ":0").getBytes(UTF_8)), new HeaderCallOption(headers))) {
-      assertThat(stream.getSchema()).isEqualTo(Protocol.RESPONSE_SCHEMA);
+      assertThat(stream.getSchema().getFields()).isEqualTo(Protocol.RESPONSE_SCHEMA.getFields());
       while (stream.next()) {
         VectorSchemaRoot root = stream.getRoot();
         UInt8Vector version = (UInt8Vector) root.getVector(0);

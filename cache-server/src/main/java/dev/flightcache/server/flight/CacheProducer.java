@@ -54,15 +54,17 @@ public final class CacheProducer extends NoOpFlightProducer {
    * @param advertisedEndpoint the endpoint put into every ref and location
    * @param chunkBytes size of each base row when rows are chunked
    * @param singleRowMaxBytes largest base sent as one row to callers that do not ask for chunks
+   * @param blocking the call executor, for the part of a do_get that may wait (see {@link InlineGets})
    */
   public CacheProducer(
-      FileObjectStore store, BufferAllocator allocator, String advertisedEndpoint, int chunkBytes, long singleRowMaxBytes) {
+      FileObjectStore store, BufferAllocator allocator, String advertisedEndpoint, int chunkBytes, long singleRowMaxBytes,
+      java.util.concurrent.Executor blocking) {
     this.store = store;
     this.allocator = allocator;
     this.advertised = location(advertisedEndpoint);
     this.advertisedEndpoint = advertisedEndpoint;
     this.puts = new PutHandler(store, allocator, advertisedEndpoint);
-    this.gets = new GetResponder(store, allocator, new GetResponder.ResponseLimits(chunkBytes, singleRowMaxBytes));
+    this.gets = new GetResponder(store, allocator, new GetResponder.ResponseLimits(chunkBytes, singleRowMaxBytes), blocking);
   }
 
   /**

@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.Executor;
 import org.apache.arrow.flight.FlightProducer.ServerStreamListener;
 import org.apache.arrow.memory.BufferAllocator;
 
@@ -21,6 +22,7 @@ final class GetResponder {
   private final FileObjectStore store;
   private final BufferAllocator allocator;
   private final ResponseLimits limits;
+  private final Executor blocking;
 
   /**
    * @param chunkBytes the size of each base row when rows are chunked
@@ -37,10 +39,15 @@ final class GetResponder {
     FULL
   }
 
-  GetResponder(FileObjectStore store, BufferAllocator allocator, ResponseLimits limits) {
+  /**
+   * @param blocking where a call goes when answering it would wait for a key's lock (see {@link
+   *     InlineGets}: {@link #respond} may run on an event loop)
+   */
+  GetResponder(FileObjectStore store, BufferAllocator allocator, ResponseLimits limits, Executor blocking) {
     this.store = store;
     this.allocator = allocator;
     this.limits = limits;
+    this.blocking = blocking;
   }
 
   /** Flame's decision table, in order; {@code c} is the caller's version, 0 for none. */
@@ -72,9 +79,28 @@ final class GetResponder {
       return;
     }
     long patchesAbove = peeked == Answer.PATCHES_ONLY ? c : 0;
-    ObjectSnapshot snapshot = store.open(ticket.key(), patchesAbove);
+    Optional<ObjectSnapshot> opened = store.tryOpen(ticket.key(), patchesAbove);
+    if (opened.isPresent()) {
+      stream(opened.get(), ticket, patchesAbove, chunkedAccepted, listener, call);
+      return;
+    }
+    blocking.execute(() -> {
+      try {
+        stream(store.open(ticket.key(), patchesAbove), ticket, patchesAbove, chunkedAccepted, listener, call);
+      } catch (Throwable failure) {
+        listener.error(CallErrors.toFlight(failure));
+      }
+    });
+  }
+
+  private void stream(
+      ObjectSnapshot opened, GetTicket ticket, long patchesAbove, boolean chunkedAccepted, ServerStreamListener listener,
+      CallTracking call) throws IOException {
+    long c = ticket.clientVersion();
+    ObjectSnapshot snapshot = opened;
     Answer answer = decide(snapshot.entry(), c);
     if (answer == Answer.FULL && patchesAbove != 0) {
+      // A new base arrived since the peek: the patches opened are not enough.
       snapshot.close();
       snapshot = store.open(ticket.key(), 0);
       answer = decide(snapshot.entry(), c);
@@ -122,6 +148,6 @@ final class GetResponder {
         parts.add(new OpaqueRows.Part(patch.version(), false, snapshot.patch(i), patch.sizeBytes(), rowBytes));
       }
     }
-    return new OpaqueRows(allocator, parts);
+    return new OpaqueRows(allocator, parts, chunkedAccepted);
   }
 }

@@ -17,14 +17,23 @@ import org.apache.arrow.vector.ipc.message.ArrowFieldNode;
 import org.apache.arrow.vector.ipc.message.ArrowRecordBatch;
 
 /**
- * The {@code (version, kind, data)} rows of an opaque object, one row per batch, read from its
- * files one chunk at a time. Each chunk is read into a fresh buffer that becomes the data vector's
- * buffer as is (no copy into the vector), so with zero-copy writes gRPC sends the bytes read from
- * disk straight to the socket.
+ * The {@code (version, kind, data)} rows of an opaque object, one row per batch. A row becomes the
+ * data vector's buffer as is (no copy into the vector), so with zero-copy writes gRPC sends it
+ * straight to the socket. Rows of large files are slices of a memory-mapped window of the file
+ * ({@link MappedWindow}), so the server copies nothing; small files are read into a fresh buffer,
+ * which costs less than a mapping.
  */
 final class OpaqueRows implements ResponseBody {
   private static final byte[] BASE = Protocol.KIND_BASE.getBytes(StandardCharsets.UTF_8);
   private static final byte[] PATCH = Protocol.KIND_PATCH.getBytes(StandardCharsets.UTF_8);
+  /** Files at least this large are mapped rather than read. */
+  static final long MAP_THRESHOLD_BYTES = 1 << 20;
+  /**
+   * Bytes mapped at a time. A stream holds its current window and, until gRPC has written them,
+   * the rows of the one before, so this bounds both direct memory accounted to the allocator and
+   * resident mapped pages per stream.
+   */
+  static final long WINDOW_BYTES = 8 << 20;
   private static final List<ArrowFieldNode> NODES =
       List.of(new ArrowFieldNode(1, 0), new ArrowFieldNode(1, 0), new ArrowFieldNode(1, 0));
 
@@ -37,10 +46,20 @@ final class OpaqueRows implements ResponseBody {
   private final Deque<Part> parts;
   private long offset;
   private long loadedBytes;
+  private ArrowBuf window;
+  private long windowStart;
 
-  OpaqueRows(BufferAllocator allocator, List<Part> parts) {
+  /**
+   * @param announceBase whether a full answer's schema carries {@link Protocol#BASE_BYTES_KEY};
+   *     only for our own clients, so flame's clients see flame's schema exactly
+   */
+  OpaqueRows(BufferAllocator allocator, List<Part> parts, boolean announceBase) {
     this.allocator = allocator;
-    this.root = VectorSchemaRoot.create(Protocol.RESPONSE_SCHEMA, allocator);
+    boolean full = parts.stream().anyMatch(Part::base);
+    long baseBytes = parts.stream().filter(Part::base).mapToLong(Part::sizeBytes).sum();
+    this.root =
+        VectorSchemaRoot.create(
+            full && announceBase ? Protocol.responseSchema(baseBytes) : Protocol.RESPONSE_SCHEMA, allocator);
     this.loader = new VectorLoader(root);
     this.parts = new ArrayDeque<>(parts);
   }
@@ -57,9 +76,7 @@ final class OpaqueRows implements ResponseBody {
       return false;
     }
     int length = (int) Math.min(part.rowBytes(), part.sizeBytes() - offset);
-    try (ArrowBuf data = allocator.buffer(Math.max(length, 1))) {
-      readFully(part.file(), data.nioBuffer(0, length), offset);
-      data.writerIndex(length);
+    try (ArrowBuf data = row(part, length)) {
       load(part.version(), part.base() ? BASE : PATCH, data, length);
     }
     offset += length;
@@ -67,8 +84,36 @@ final class OpaqueRows implements ResponseBody {
     if (offset >= part.sizeBytes()) {
       parts.removeFirst();
       offset = 0;
+      releaseWindow();
     }
     return true;
+  }
+
+  /** The row at {@link #offset}: a slice of the current window, or a buffer read from the file. */
+  private ArrowBuf row(Part part, int length) throws IOException {
+    if (part.sizeBytes() < MAP_THRESHOLD_BYTES) {
+      ArrowBuf data = allocator.buffer(Math.max(length, 1));
+      readFully(part.file(), data.nioBuffer(0, length), offset);
+      data.writerIndex(length);
+      return data;
+    }
+    if (window == null || offset + length > windowStart + window.capacity()) {
+      releaseWindow();
+      long rowsPerWindow = Math.max(1, WINDOW_BYTES / part.rowBytes());
+      windowStart = offset;
+      window = MappedWindow.map(allocator, part.file(), offset, Math.min(rowsPerWindow * part.rowBytes(), part.sizeBytes() - offset));
+    }
+    ArrowBuf slice = window.slice(offset - windowStart, length);
+    slice.getReferenceManager().retain();
+    slice.writerIndex(length);
+    return slice;
+  }
+
+  private void releaseWindow() {
+    if (window != null) {
+      window.close();
+      window = null;
+    }
   }
 
   @Override
@@ -113,6 +158,7 @@ final class OpaqueRows implements ResponseBody {
 
   @Override
   public void close() {
+    releaseWindow();
     root.close();
   }
 }

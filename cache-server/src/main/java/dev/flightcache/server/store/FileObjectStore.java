@@ -319,9 +319,23 @@ public final class FileObjectStore {
    * @throws ObjectNotFoundException if the key holds no object
    */
   public ObjectSnapshot open(ObjectKey key, long patchesAbove) throws IOException {
-    ObjectSnapshot snapshot;
     Lock lock = lockFor(key).readLock();
     lock.lock();
+    return openLocked(key, patchesAbove, lock);
+  }
+
+  /**
+   * Like {@link #open} if the key's lock is free now, or empty without waiting if a writer holds
+   * it (a commit may hold it across a journal sync). For threads that must not block.
+   */
+  public Optional<ObjectSnapshot> tryOpen(ObjectKey key, long patchesAbove) throws IOException {
+    Lock lock = lockFor(key).readLock();
+    return lock.tryLock() ? Optional.of(openLocked(key, patchesAbove, lock)) : Optional.empty();
+  }
+
+  /** Opens the files of {@code key} under {@code lock}, which it releases. */
+  private ObjectSnapshot openLocked(ObjectKey key, long patchesAbove, Lock lock) throws IOException {
+    ObjectSnapshot snapshot;
     try {
       ObjectEntry entry = index.get(key.toString());
       if (entry == null) {
@@ -630,7 +644,8 @@ public final class FileObjectStore {
     }
   }
 
-  private ReadWriteLock lockFor(ObjectKey key) {
+  /** The lock stripe of {@code key}; package-private for tests. */
+  ReadWriteLock lockFor(ObjectKey key) {
     return keyLocks[Math.floorMod(key.toString().hashCode() * 0x9E3779B9, LOCK_STRIPES)];
   }
 

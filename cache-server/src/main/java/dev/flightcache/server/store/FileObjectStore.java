@@ -64,6 +64,12 @@ public final class FileObjectStore {
     thread.setDaemon(true);
     return thread;
   });
+  /** Syncs large writes ahead of their commit (PendingWrite.SYNC_AHEAD_BYTES), off the uploads' threads. */
+  private final java.util.concurrent.ExecutorService syncer = java.util.concurrent.Executors.newFixedThreadPool(2, r -> {
+    Thread thread = new Thread(r, "flight-cache-sync");
+    thread.setDaemon(true);
+    return thread;
+  });
   private final java.util.concurrent.atomic.AtomicBoolean compacting = new java.util.concurrent.atomic.AtomicBoolean();
   private final ConcurrentSkipListMap<String, ObjectEntry> index;
   private final ReadWriteLock[] keyLocks = new ReadWriteLock[LOCK_STRIPES];
@@ -157,6 +163,7 @@ public final class FileObjectStore {
    * without repairing files. Idempotent; the store must not be used afterwards.
    */
   public void close() throws IOException {
+    syncer.shutdown();
     maintenance.shutdownNow();
     try {
       maintenance.awaitTermination(30, java.util.concurrent.TimeUnit.SECONDS);
@@ -216,7 +223,8 @@ public final class FileObjectStore {
         "object " + key + " is larger than the limit of " + largest + " bytes",
         budget,
         budget.settings().blockBytes(),
-        quota);
+        quota,
+        syncer);
   }
 
   /** Starts a write of one patch; commit it with {@link #commitPatch}. */
@@ -228,7 +236,8 @@ public final class FileObjectStore {
         "patch of " + key + " is larger than the limit of " + largest + " bytes",
         budget,
         0,
-        QuotaCharge.open(quotas, key.app(), 0, 0));
+        QuotaCharge.open(quotas, key.app(), 0, 0),
+        syncer);
   }
 
   /**

@@ -2,12 +2,16 @@ package dev.flightcache.server.store;
 
 import dev.flightcache.server.eviction.DiskBudget;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.WritableByteChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
 
 /**
  * A write in progress: a temp file that becomes an object only through a commit in {@link
@@ -17,6 +21,13 @@ import java.nio.file.StandardOpenOption;
  * upload leaves nothing behind. Not thread-safe: one upload writes it.
  */
 public final class PendingWrite implements AutoCloseable {
+  /**
+   * Bytes written between syncs started in the background. Without them every byte of a large
+   * write is still in the page cache when the upload ends (the kernel's own writeback starts only
+   * at a share of memory), and the final sync waits for all of it; with them, the disk writes
+   * while the network delivers and the final sync has at most about this much left.
+   */
+  static final long SYNC_AHEAD_BYTES = 32L << 20;
   /** The most a reservation runs ahead of the bytes written. */
   private static final long MAX_RESERVE_AHEAD = 64L << 20;
 
@@ -27,6 +38,9 @@ public final class PendingWrite implements AutoCloseable {
   private final DiskBudget budget;
   private final long overheadBytes;
   private final QuotaCharge quota;
+  private final Executor syncer;
+  private CompletableFuture<Void> syncing = CompletableFuture.completedFuture(null);
+  private long syncStartedAt;
   private long sizeBytes;
   private long reservedBytes;
   private boolean sealed;
@@ -35,15 +49,18 @@ public final class PendingWrite implements AutoCloseable {
   /**
    * @param overheadBytes disk taken besides the file's blocks (a new object's directory)
    * @param quota the app's quota this write is charged to; released if the temp file cannot be made
+   * @param syncer where syncs ahead of the final one run (see {@link #SYNC_AHEAD_BYTES})
    */
-  PendingWrite(Path path, long maxBytes, String limitMessage, DiskBudget budget, long overheadBytes, QuotaCharge quota)
-      throws IOException {
+  PendingWrite(
+      Path path, long maxBytes, String limitMessage, DiskBudget budget, long overheadBytes, QuotaCharge quota,
+      Executor syncer) throws IOException {
     this.path = path;
     this.maxBytes = maxBytes;
     this.limitMessage = limitMessage;
     this.budget = budget;
     this.overheadBytes = overheadBytes;
     this.quota = quota;
+    this.syncer = syncer;
     try {
       this.channel = FileChannel.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
     } catch (IOException | RuntimeException e) {
@@ -67,6 +84,18 @@ public final class PendingWrite implements AutoCloseable {
     reserveFor(sizeBytes + source.remaining());
     while (source.hasRemaining()) {
       sizeBytes += channel.write(source);
+    }
+    if (sizeBytes - syncStartedAt >= SYNC_AHEAD_BYTES && syncing.isDone()) {
+      syncStartedAt = sizeBytes;
+      syncing = CompletableFuture.runAsync(this::syncData, syncer);
+    }
+  }
+
+  private void syncData() {
+    try {
+      channel.force(false);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
   }
 
@@ -122,6 +151,14 @@ public final class PendingWrite implements AutoCloseable {
   Path seal() throws IOException {
     reserveFor(sizeBytes);
     if (!sealed) {
+      // A failed sync may have dropped dirty pages that a later sync then reports as clean, so
+      // a sync ahead that failed fails the write.
+      try {
+        syncing.join();
+      } catch (CompletionException e) {
+        Throwable cause = e.getCause() instanceof UncheckedIOException io ? io.getCause() : e.getCause();
+        throw new IOException("syncing " + path.getFileName() + " failed: " + cause, cause);
+      }
       channel.force(true);
       channel.close();
       sealed = true;

@@ -54,11 +54,13 @@ public final class CacheServer implements AutoCloseable {
   private final String endpoint;
   private final FileObjectStore store;
   private final Operations operations;
+  private final Security security;
   private boolean closed;
 
   private CacheServer(
       ServerConfig config, BufferAllocator allocator, ExecutorService executor, ScheduledExecutorService evictor,
-      ScheduledExecutorService quotaPoller, FlightServer server, String endpoint, FileObjectStore store, Operations operations) {
+      ScheduledExecutorService quotaPoller, FlightServer server, String endpoint, FileObjectStore store, Operations operations,
+      Security security) {
     this.config = config;
     this.allocator = allocator;
     this.executor = executor;
@@ -68,6 +70,7 @@ public final class CacheServer implements AutoCloseable {
     this.endpoint = endpoint;
     this.store = store;
     this.operations = operations;
+    this.security = security;
   }
 
   /**
@@ -83,16 +86,25 @@ public final class CacheServer implements AutoCloseable {
    * {@code clock} (tests pass a fake one).
    */
   public static CacheServer start(ServerConfig config, Clock clock) throws IOException {
-    Operations operations = Operations.start(config.ops(), clock);
+    Security security = Security.open(config);
+    Operations operations;
     try {
-      return start(config, clock, operations);
+      operations = Operations.start(config, clock);
+    } catch (IOException | RuntimeException e) {
+      security.close();
+      throw e;
+    }
+    try {
+      return start(config, clock, operations, security);
     } catch (IOException | RuntimeException e) {
       operations.close();
+      security.close();
       throw e;
     }
   }
 
-  private static CacheServer start(ServerConfig config, Clock clock, Operations operations) throws IOException {
+  private static CacheServer start(ServerConfig config, Clock clock, Operations operations, Security security)
+      throws IOException {
     AppQuotas quotas = new AppQuotas();
     ScheduledExecutorService quotaPoller = null;
     if (config.appQuotasFile() != null) {
@@ -105,7 +117,7 @@ public final class CacheServer implements AutoCloseable {
       }
     }
     try {
-      return start(config, clock, operations, quotas, quotaPoller);
+      return start(config, clock, operations, security, quotas, quotaPoller);
     } catch (IOException | RuntimeException e) {
       if (quotaPoller != null) {
         quotaPoller.shutdownNow();
@@ -115,8 +127,8 @@ public final class CacheServer implements AutoCloseable {
   }
 
   private static CacheServer start(
-      ServerConfig config, Clock clock, Operations operations, AppQuotas quotas, ScheduledExecutorService quotaPoller)
-      throws IOException {
+      ServerConfig config, Clock clock, Operations operations, Security security, AppQuotas quotas,
+      ScheduledExecutorService quotaPoller) throws IOException {
     Files.createDirectories(config.storageDir());
     FileStore volume = Files.getFileStore(config.storageDir());
     BudgetSettings budget = config.budgetSettings(volume.getTotalSpace(), volume.getBlockSize());
@@ -126,7 +138,7 @@ public final class CacheServer implements AutoCloseable {
     StartingProducer gate = new StartingProducer();
     FlightServer server = null;
     try {
-      server = listen(config, allocator, executor, gate, operations, clock);
+      server = listen(config, allocator, executor, gate, operations, security, clock);
       String endpoint = advertisedEndpoint(config, server.getPort());
       logger.info("flight-cache listening on {}:{}, advertising {}; calls answer UNAVAILABLE until the index is recovered",
           config.bindAddress(), server.getPort(), endpoint);
@@ -139,7 +151,8 @@ public final class CacheServer implements AutoCloseable {
         long periodMillis = Math.max(1_000, Math.min(10_000, budget.idleTtl().toMillis() / 4));
         evictor.scheduleWithFixedDelay(store.policy()::cleanUp, periodMillis, periodMillis, TimeUnit.MILLISECONDS);
       }
-      gate.ready(new CacheProducer(store, allocator, endpoint, config.chunkBytes(), config.singleRowMaxBytes(), executor));
+      gate.ready(new CacheProducer(
+          store, allocator, endpoint, config.chunkBytes(), config.singleRowMaxBytes(), executor, security.authenticator()));
       operations.serving(store, allocator, recovery);
       if (config.portFile() != null) {
         writePortFile(config.portFile(), server.getPort());
@@ -150,7 +163,7 @@ public final class CacheServer implements AutoCloseable {
           store.objectCount(), store.budget().storedBytes(), budget.budgetBytes(), budget.highWatermark(),
           budget.lowWatermark(), budget.hardLimitBytes(), budget.minFreeBytes(),
           config.ops().metricsBindAddress(), operations.metricsPort(), config.summary());
-      return new CacheServer(config, allocator, executor, evictor, quotaPoller, server, endpoint, store, operations);
+      return new CacheServer(config, allocator, executor, evictor, quotaPoller, server, endpoint, store, operations, security);
     } catch (IOException | RuntimeException e) {
       if (server != null) {
         try {
@@ -169,7 +182,7 @@ public final class CacheServer implements AutoCloseable {
   /** Binds the Flight port; until {@code gate} is ready, every call answers UNAVAILABLE. */
   private static FlightServer listen(
       ServerConfig config, BufferAllocator allocator, ExecutorService executor, StartingProducer gate,
-      Operations operations, Clock clock) throws IOException {
+      Operations operations, Security security, Clock clock) throws IOException {
     Location location = config.tls()
         ? Location.forGrpcTls(config.bindAddress(), config.port())
         : Location.forGrpcInsecure(config.bindAddress(), config.port());
@@ -179,12 +192,18 @@ public final class CacheServer implements AutoCloseable {
             .maxInboundMessageSize((int) config.maxMessageBytes());
     if (config.tls()) {
       builder.useTls(config.tlsCertFile().toFile(), config.tlsKeyFile().toFile());
+      if (config.auth().clientCaFile() != null) {
+        builder.useMTlsClientVerification(config.auth().clientCaFile().toFile());
+      }
     }
     CacheProducer.install(builder, operations.observer(), clock::monotonicTime);
-    // Arrow's one hook into its gRPC server builder: health checks, and do_get on the event loop.
+    security.install(builder);
+    // Arrow's one hook into its gRPC server builder: health checks (open to all), do_get on the
+    // event loop, and the client certificate check.
     Consumer<NettyServerBuilder> netty = nettyBuilder -> {
       operations.addHealth(nettyBuilder);
       InlineGets.configure(nettyBuilder);
+      security.configure(nettyBuilder);
     };
     builder.transportHint("grpc.builderConsumer", netty);
     return builder.build().start();
@@ -258,6 +277,7 @@ public final class CacheServer implements AutoCloseable {
       quotaPoller.shutdownNow();
     }
     operations.close();
+    security.close();
     allocator.close();
     logger.info("flight-cache stopped after draining for {} ms", (System.nanoTime() - started) / 1_000_000);
   }

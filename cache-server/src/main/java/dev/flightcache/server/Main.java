@@ -35,8 +35,10 @@ public final class Main {
     try {
       server = CacheServer.start(config);
     } catch (ConfigException e) {
-      // A file an option names is invalid, such as the quotas file: the message says where.
+      // A setting that cannot work: an invalid file an option names (quotas, tokens), or a network
+      // bind without authentication. The message says what and where; no stack trace.
       logger.error("flight-cache could not start: {}", e.getMessage());
+      System.err.println("flight-cache: " + e.getMessage());
       System.exit(2);
       return;
     } catch (Exception e) {

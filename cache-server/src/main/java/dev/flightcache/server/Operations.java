@@ -1,6 +1,8 @@
 package dev.flightcache.server;
 
 import dev.flightcache.server.config.OpsConfig;
+import dev.flightcache.server.config.ServerConfig;
+import dev.flightcache.server.metrics.PemTls;
 import dev.flightcache.server.flight.AccessLog;
 import dev.flightcache.server.flight.CallObserver;
 import dev.flightcache.server.health.GrpcHealth;
@@ -17,6 +19,7 @@ import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLContext;
 import org.apache.arrow.memory.BufferAllocator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,11 +42,12 @@ final class Operations implements AutoCloseable {
   /** The readiness the sampler last saw, to log changes only; touched by the sampler thread. */
   private boolean wasReady = true;
 
-  private Operations(OpsConfig config, Clock clock) throws IOException {
+  private Operations(OpsConfig config, SSLContext metricsTls, Clock clock) throws IOException {
     this.config = config;
     this.metrics = new CacheMetrics(clock, config.maxApps());
     try {
-      this.http = MetricsHttpServer.start(config.metricsBindAddress(), config.metricsPort(), metrics::scrape, readiness);
+      this.http = MetricsHttpServer.start(
+          config.metricsBindAddress(), config.metricsPort(), metrics::scrape, readiness, metricsTls);
     } catch (IOException | RuntimeException e) {
       metrics.close();
       throw new IOException("cannot listen on metrics port " + config.metricsBindAddress() + ":" + config.metricsPort() + ": " + e.getMessage(), e);
@@ -55,8 +59,10 @@ final class Operations implements AutoCloseable {
     });
   }
 
-  static Operations start(OpsConfig config, Clock clock) throws IOException {
-    return new Operations(config, clock);
+  /** Opens the metrics port, over HTTPS with the Flight port's certificate when metrics-tls is set. */
+  static Operations start(ServerConfig config, Clock clock) throws IOException {
+    SSLContext metricsTls = config.ops().metricsTls() ? PemTls.serverContext(config.tlsCertFile(), config.tlsKeyFile()) : null;
+    return new Operations(config.ops(), metricsTls, clock);
   }
 
   /** Meters every call, and logs it too when the access log is on. */
@@ -68,9 +74,13 @@ final class Operations implements AutoCloseable {
     return CallObserver.all(observers);
   }
 
-  /** Adds the gRPC health service to the Flight server's own gRPC server. */
-  void addHealth(NettyServerBuilder builder) {
-    builder.addService(health.service());
+  /**
+   * Adds the gRPC health service to the Flight server's own gRPC server. It is not a Flight
+   * service, so Flight's middleware, and with it authentication, leaves it alone: probes need no
+   * credentials.
+   */
+  void addHealth(NettyServerBuilder netty) {
+    netty.addService(health.service());
   }
 
   /** The store is recovered and the Flight server is up: start reporting on them. */

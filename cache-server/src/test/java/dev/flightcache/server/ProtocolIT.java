@@ -326,7 +326,7 @@ class ProtocolIT {
     List<ActionType> actions = new ArrayList<>();
     client.client.listActions().forEach(actions::add);
 
-    assertThat(actions).extracting(ActionType::getType).containsExactly("DELETE", "STATS");
+    assertThat(actions).extracting(ActionType::getType).containsExactly("DELETE", "STATS", "MINT_TOKEN");
   }
 
   // ---- DELETE --------------------------------------------------------------------------------

@@ -60,7 +60,14 @@ final class RawClient implements AutoCloseable {
   }
 
   RawClient(Location location) {
-    this.client = FlightClient.builder(allocator, location).build();
+    this(location, builder -> {});
+  }
+
+  /** A client whose builder {@code configure} adjusts first: TLS, client certificates, middleware. */
+  RawClient(Location location, java.util.function.Consumer<FlightClient.Builder> configure) {
+    FlightClient.Builder builder = FlightClient.builder(allocator, location);
+    configure.accept(builder);
+    this.client = builder.build();
   }
 
   /** A put to a session path ({@code app/s}) or a full key, each byte array sent as its own batch. */

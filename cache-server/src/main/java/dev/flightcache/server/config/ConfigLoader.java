@@ -86,6 +86,9 @@ public final class ConfigLoader {
       if (option == null) {
         throw new ConfigException("unknown option '--" + name + "'");
       }
+      if (value == null && option.valueName.equals("boolean") && (i + 1 >= args.length || args[i + 1].startsWith("--"))) {
+        value = "true";
+      }
       if (value == null) {
         if (i + 1 >= args.length) {
           throw new ConfigException("option '--" + name + "' needs a value");
@@ -149,8 +152,21 @@ public final class ConfigLoader {
             values.get(Option.METRICS_BIND_ADDRESS),
             (int) integer(values, Option.METRICS_MAX_APPS),
             duration(values, Option.METRICS_SAMPLE_INTERVAL),
-            bool(values, Option.ACCESS_LOG)),
-        quotasFile == null || quotasFile.isEmpty() ? null : Path.of(quotasFile));
+            bool(values, Option.ACCESS_LOG),
+            bool(values, Option.METRICS_TLS)),
+        quotasFile == null || quotasFile.isEmpty() ? null : Path.of(quotasFile),
+        new AuthConfig(
+            path(values, Option.AUTH_TOKENS_FILE),
+            path(values, Option.AUTH_SIGNING_KEY_FILE),
+            duration(values, Option.AUTH_MAX_TOKEN_TTL),
+            path(values, Option.TLS_CLIENT_CA_FILE),
+            bool(values, Option.INSECURE)));
+  }
+
+  /** An optional path: null when unset or empty. */
+  private static Path path(Map<Option, String> values, Option option) {
+    String text = values.get(option);
+    return text == null || text.isEmpty() ? null : Path.of(text);
   }
 
   private static boolean bool(Map<Option, String> values, Option option) {

@@ -10,9 +10,10 @@ import java.time.Duration;
  * @param maxApps how many apps get a label of their own; later ones are folded into "other"
  * @param sampleInterval how often per-app stored bytes are sampled and readiness is rechecked
  * @param accessLog whether every call writes one line to the {@code flight-cache.access} logger
+ * @param metricsTls whether the metrics port serves HTTPS with the Flight port's certificate
  */
 public record OpsConfig(
-    int metricsPort, String metricsBindAddress, int maxApps, Duration sampleInterval, boolean accessLog) {
+    int metricsPort, String metricsBindAddress, int maxApps, Duration sampleInterval, boolean accessLog, boolean metricsTls) {
 
   static final int MAX_APPS_LIMIT = 10_000;
 

@@ -19,6 +19,19 @@ public enum Option {
       "tls-cert-file", null, "path",
       "PEM certificate chain; with tls-key-file, serves TLS on the Flight port (clients use grpc+tls:// or grpcs://)."),
   TLS_KEY_FILE("tls-key-file", null, "path", "PEM private key (PKCS#8) of tls-cert-file."),
+  TLS_CLIENT_CA_FILE(
+      "tls-client-ca-file", null, "path",
+      "PEM CA bundle; clients must present a certificate it signed (mutual TLS). Needs tls-cert-file."),
+  AUTH_TOKENS_FILE(
+      "auth-tokens-file", null, "path",
+      "Token store (docs/security.md); every call must then authenticate. Reloaded when it changes."),
+  AUTH_SIGNING_KEY_FILE(
+      "auth-signing-key-file", null, "path",
+      "Secret of at least 32 bytes for signed delegation tokens (MINT_TOKEN); read at start."),
+  AUTH_MAX_TOKEN_TTL("auth-max-token-ttl", "24h", "duration", "Longest lifetime MINT_TOKEN signs."),
+  INSECURE(
+      "insecure", "false", "boolean",
+      "Allow a non-loopback bind-address without authentication (no tokens file, no client CA)."),
   BUDGET_BYTES(
       "budget-bytes", "50%", "size or %",
       "Disk the stored objects may take, in bytes or as a share of the storage volume; eviction keeps it."),
@@ -50,6 +63,7 @@ public enum Option {
   METRICS_PORT("metrics-port", "9091", "port", "HTTP port of /metrics (Prometheus), /healthz and /readyz; 0 picks a free one."),
   METRICS_BIND_ADDRESS(
       "metrics-bind-address", "127.0.0.1", "address", "Address the metrics port listens on; 0.0.0.0 for every interface."),
+  METRICS_TLS("metrics-tls", "false", "boolean", "Serve the metrics port over HTTPS with tls-cert-file and tls-key-file."),
   METRICS_MAX_APPS(
       "metrics-max-apps", "100", "count", "Apps that get their own label in per-app usage metrics; the rest count as 'other'."),
   METRICS_SAMPLE_INTERVAL(

@@ -14,6 +14,7 @@ import java.util.Map;
  * @param idleTtl zero for no idle expiry
  * @param ops the metrics and health port, per-app usage and the access log
  * @param appQuotasFile the per-app quotas file; null for no quotas
+ * @param auth authentication: token store, signing key, client CA, insecure opt-out
  */
 public record ServerConfig(
     int port,
@@ -39,7 +40,8 @@ public record ServerConfig(
     Path portFile,
     String logLevel,
     OpsConfig ops,
-    Path appQuotasFile) {
+    Path appQuotasFile,
+    AuthConfig auth) {
 
   static final long MAX_ROW_BYTES = 1L << 30;
 
@@ -62,6 +64,11 @@ public record ServerConfig(
     require(
         ConfigLoader.LEVELS.contains(logLevel), Option.LOG_LEVEL, "must be one of " + ConfigLoader.LEVELS);
     java.util.Objects.requireNonNull(ops, "ops");
+    java.util.Objects.requireNonNull(auth, "auth");
+    require(auth.clientCaFile() == null || tlsCertFile != null, Option.TLS_CLIENT_CA_FILE,
+        "needs '" + Option.TLS_CERT_FILE.key + "' and '" + Option.TLS_KEY_FILE.key + "': mutual TLS is TLS");
+    require(!ops.metricsTls() || tlsCertFile != null, Option.METRICS_TLS,
+        "needs '" + Option.TLS_CERT_FILE.key + "' and '" + Option.TLS_KEY_FILE.key + "' (the metrics port serves the same certificate)");
   }
 
   static void require(boolean condition, Option option, String rule) {
@@ -95,6 +102,11 @@ public record ServerConfig(
     Map<String, Object> summary = new java.util.LinkedHashMap<>();
     summary.put("storage-dir", storageDir.toAbsolutePath().normalize());
     summary.put("tls", tls() ? tlsCertFile : "off");
+    summary.put("tls-client-ca-file", auth.clientCaFile() == null ? "off" : auth.clientCaFile());
+    summary.put("auth-tokens-file", auth.tokensFile() == null ? "off" : auth.tokensFile());
+    summary.put("auth-signing-key-file", auth.signingKeyFile() == null ? "off" : auth.signingKeyFile());
+    summary.put("auth-max-token-ttl", auth.maxTokenTtl());
+    summary.put("insecure", auth.insecure());
     summary.put("budget-bytes", budget);
     summary.put("hard-limit-bytes", hardLimit == null ? "budget" : hardLimit);
     summary.put("min-free-bytes", minFree);
@@ -109,7 +121,7 @@ public record ServerConfig(
     summary.put("single-row-max-bytes", singleRowMaxBytes);
     summary.put("call-threads", callThreads);
     summary.put("drain-timeout", drainTimeout);
-    summary.put("metrics", ops.metricsBindAddress() + ":" + ops.metricsPort());
+    summary.put("metrics", (ops.metricsTls() ? "https://" : "http://") + ops.metricsBindAddress() + ":" + ops.metricsPort());
     summary.put("metrics-max-apps", ops.maxApps());
     summary.put("metrics-sample-interval", ops.sampleInterval());
     summary.put("access-log", ops.accessLog());

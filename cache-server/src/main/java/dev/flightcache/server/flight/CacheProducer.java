@@ -5,6 +5,11 @@ import dev.flightcache.proto.KeyPath;
 import dev.flightcache.proto.ObjectKey;
 import dev.flightcache.proto.ObjectRef;
 import dev.flightcache.proto.Protocol;
+import dev.flightcache.server.auth.AuthMiddleware;
+import dev.flightcache.server.auth.Authenticator;
+import dev.flightcache.server.auth.Permission;
+import dev.flightcache.server.auth.Principal;
+import dev.flightcache.server.auth.Scope;
 import dev.flightcache.server.store.FileObjectStore;
 import dev.flightcache.server.store.ObjectEntry;
 import dev.flightcache.server.store.ObjectFormat;
@@ -41,7 +46,8 @@ public final class CacheProducer extends NoOpFlightProducer {
   private static final Logger logger = LoggerFactory.getLogger(CacheProducer.class);
   private static final List<ActionType> ACTIONS = List.of(
       new ActionType(Protocol.ACTION_DELETE, "Delete objects by key prefix: app/session/object, app/session or app/*"),
-      new ActionType(StatsAction.TYPE, "The store's counters (objects, bytes, budget, evictions) as a BSON document"));
+      new ActionType(StatsAction.TYPE, "The store's counters (objects, bytes, budget, evictions) as a BSON document"),
+      new ActionType(MintTokenAction.TYPE, "Sign a delegation token narrower than the caller's own grants (needs admin)"));
 
   private final FileObjectStore store;
   private final BufferAllocator allocator;
@@ -49,16 +55,20 @@ public final class CacheProducer extends NoOpFlightProducer {
   private final PutHandler puts;
   private final GetResponder gets;
   private final String advertisedEndpoint;
+  private final Authenticator auth;
 
   /**
    * @param advertisedEndpoint the endpoint put into every ref and location
    * @param chunkBytes size of each base row when rows are chunked
    * @param singleRowMaxBytes largest base sent as one row to callers that do not ask for chunks
    * @param blocking the call executor, for the part of a do_get that may wait (see {@link InlineGets})
+   * @param auth who callers are; every call is checked against the caller's grants before
+   *     anything is looked up
    */
   public CacheProducer(
       FileObjectStore store, BufferAllocator allocator, String advertisedEndpoint, int chunkBytes, long singleRowMaxBytes,
-      java.util.concurrent.Executor blocking) {
+      java.util.concurrent.Executor blocking, Authenticator auth) {
+    this.auth = auth;
     this.store = store;
     this.allocator = allocator;
     this.advertised = location(advertisedEndpoint);
@@ -83,8 +93,11 @@ public final class CacheProducer extends NoOpFlightProducer {
   @Override
   public void getStream(CallContext context, Ticket ticket, ServerStreamListener listener) {
     try {
+      Principal caller = AuthMiddleware.caller(context, auth);
+      GetTicket get = GetTicket.parse(ticket.getBytes());
+      caller.require(Permission.READ, Scope.of(get.key()), get.key());
       ChunkedRowsMiddleware header = context.getMiddleware(ChunkedRowsMiddleware.KEY);
-      gets.respond(GetTicket.parse(ticket.getBytes()), header != null && header.accepted(), listener, CallTracking.of(context));
+      gets.respond(get, header != null && header.accepted(), listener, CallTracking.of(context));
     } catch (Throwable failure) {
       listener.error(CallErrors.toFlight(failure));
     }
@@ -92,7 +105,8 @@ public final class CacheProducer extends NoOpFlightProducer {
 
   @Override
   public Runnable acceptPut(CallContext context, FlightStream flightStream, StreamListener<PutResult> ackStream) {
-    return puts.accept(flightStream, ackStream, CallTracking.of(context));
+    // Arrow runs acceptPut on its executor and answers whatever it throws on the ack stream.
+    return puts.accept(flightStream, ackStream, CallTracking.of(context), AuthMiddleware.caller(context, auth));
   }
 
   @Override
@@ -100,17 +114,25 @@ public final class CacheProducer extends NoOpFlightProducer {
     CallTracking call = CallTracking.of(context);
     call.action(action.getType());
     try {
+      Principal caller = AuthMiddleware.caller(context, auth);
       if (StatsAction.TYPE.equals(action.getType())) {
+        caller.require(Permission.ADMIN, Scope.ALL, Scope.ALL);
         listener.onNext(new Result(StatsAction.encode(store)));
         listener.onCompleted();
         return;
       }
+      if (MintTokenAction.TYPE.equals(action.getType())) {
+        listener.onNext(new Result(MintTokenAction.mint(caller, action.getBody(), auth)));
+        listener.onCompleted();
+        return;
+      }
       if (!Protocol.ACTION_DELETE.equals(action.getType())) {
-        throw new InvalidRequestException(
-            "Unknown action type: " + action.getType() + ". Supported: " + Protocol.ACTION_DELETE + ", " + StatsAction.TYPE + ".");
+        throw new InvalidRequestException("Unknown action type: " + action.getType() + ". Supported: " + Protocol.ACTION_DELETE
+            + ", " + StatsAction.TYPE + ", " + MintTokenAction.TYPE + ".");
       }
       KeyPath path = KeyPath.parse(utf8(action.getBody(), "Invalid action body"));
       call.key(path.toString());
+      caller.require(Permission.DELETE, Scope.of(path), path);
       int removed = store.delete(path);
       logger.debug("Deleted {} objects under {}", removed, path);
       listener.onNext(new Result(Protocol.ACTION_OK.getBytes(StandardCharsets.US_ASCII)));
@@ -122,15 +144,22 @@ public final class CacheProducer extends NoOpFlightProducer {
 
   @Override
   public void listActions(CallContext context, StreamListener<ActionType> listener) {
-    ACTIONS.forEach(listener::onNext);
-    listener.onCompleted();
+    try {
+      AuthMiddleware.caller(context, auth);
+      ACTIONS.forEach(listener::onNext);
+      listener.onCompleted();
+    } catch (Throwable failure) {
+      listener.onError(CallErrors.toFlight(failure));
+    }
   }
 
   @Override
   public FlightInfo getFlightInfo(CallContext context, FlightDescriptor descriptor) {
     try {
+      Principal caller = AuthMiddleware.caller(context, auth);
       ObjectKey key = describedKey(descriptor);
       CallTracking.of(context).key(key.toString());
+      caller.require(Permission.READ, Scope.of(key), key);
       Optional<ObjectEntry> entry = store.entry(key);
       return info(key, schemaOf(key, entry), entry.orElse(null));
     } catch (Throwable failure) {
@@ -141,8 +170,10 @@ public final class CacheProducer extends NoOpFlightProducer {
   @Override
   public SchemaResult getSchema(CallContext context, FlightDescriptor descriptor) {
     try {
+      Principal caller = AuthMiddleware.caller(context, auth);
       ObjectKey key = describedKey(descriptor);
       CallTracking.of(context).key(key.toString());
+      caller.require(Permission.READ, Scope.of(key), key);
       return new SchemaResult(schemaOf(key, store.entry(key)));
     } catch (Throwable failure) {
       throw CallErrors.toFlight(failure);
@@ -152,10 +183,14 @@ public final class CacheProducer extends NoOpFlightProducer {
   @Override
   public void listFlights(CallContext context, Criteria criteria, StreamListener<FlightInfo> listener) {
     try {
+      Principal caller = AuthMiddleware.caller(context, auth);
       String prefix = utf8(criteria.getExpression(), "Invalid criteria");
       CallTracking.of(context).key(prefix);
       for (ObjectEntry entry : store.list(prefix)) {
-        listener.onNext(info(entry.key(), Protocol.RESPONSE_SCHEMA, entry));
+        // Only what the caller may read; the rest is left out as if it did not exist.
+        if (caller.allows(Permission.READ, Scope.of(entry.key()))) {
+          listener.onNext(info(entry.key(), Protocol.RESPONSE_SCHEMA, entry));
+        }
       }
       listener.onCompleted();
     } catch (Throwable failure) {

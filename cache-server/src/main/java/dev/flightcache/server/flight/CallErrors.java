@@ -1,6 +1,7 @@
 package dev.flightcache.server.flight;
 
 import dev.flightcache.proto.InvalidKeyException;
+import dev.flightcache.server.auth.PermissionDeniedException;
 import dev.flightcache.server.eviction.StorageFullException;
 import dev.flightcache.server.quota.QuotaExceededException;
 import dev.flightcache.server.store.InvalidWriteException;
@@ -30,6 +31,9 @@ final class CallErrors {
         || failure instanceof InvalidWriteException
         || failure instanceof LimitExceededException) {
       return CallStatus.INVALID_ARGUMENT.withDescription(failure.getMessage()).toRuntimeException();
+    }
+    if (failure instanceof PermissionDeniedException) {
+      return CallStatus.UNAUTHORIZED.withDescription(failure.getMessage()).toRuntimeException();
     }
     if (failure instanceof StorageFullException || failure instanceof QuotaExceededException) {
       return CallStatus.RESOURCE_EXHAUSTED.withDescription(failure.getMessage()).toRuntimeException();

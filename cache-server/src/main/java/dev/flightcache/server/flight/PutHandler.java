@@ -4,6 +4,9 @@ import dev.flightcache.proto.KeyPath;
 import dev.flightcache.proto.ObjectKey;
 import dev.flightcache.proto.ObjectRef;
 import dev.flightcache.proto.Protocol;
+import dev.flightcache.server.auth.Permission;
+import dev.flightcache.server.auth.Principal;
+import dev.flightcache.server.auth.Scope;
 import dev.flightcache.server.store.FileObjectStore;
 import dev.flightcache.server.store.ObjectEntry;
 import dev.flightcache.server.store.ObjectFormat;
@@ -46,14 +49,16 @@ final class PutHandler {
   }
 
   /** What a do_put asks for, read from its descriptor. */
-  private record Target(ObjectKey key, boolean patch) {
+  /** @param shown the key, or for a put to a session that session, as the caller named it */
+  private record Target(ObjectKey key, boolean patch, String shown) {
     static Target of(FlightDescriptor descriptor) {
       if (descriptor.isCommand()) {
         String command = new String(descriptor.getCommand(), StandardCharsets.UTF_8);
         if (!command.startsWith(Protocol.PATCH_COMMAND_PREFIX)) {
           throw new InvalidRequestException("key must be provided in descriptor path or command");
         }
-        return new Target(ObjectKey.parse(command.substring(Protocol.PATCH_COMMAND_PREFIX.length())), true);
+        ObjectKey key = ObjectKey.parse(command.substring(Protocol.PATCH_COMMAND_PREFIX.length()));
+        return new Target(key, true, key.toString());
       }
       List<String> path = descriptor.getPath();
       if (path.isEmpty() || path.get(0).isEmpty()) {
@@ -65,14 +70,15 @@ final class PutHandler {
       }
       ObjectKey key =
           keyPath.isFullKey() ? keyPath.toKey() : ObjectKey.generated(keyPath.app(), keyPath.session());
-      return new Target(key, false);
+      return new Target(key, false, keyPath.toString());
     }
   }
 
-  Runnable accept(FlightStream stream, StreamListener<PutResult> ack, CallTracking call) {
+  /** @param caller who is writing; checked before anything of the upload is read or looked up */
+  Runnable accept(FlightStream stream, StreamListener<PutResult> ack, CallTracking call, Principal caller) {
     return () -> {
       try {
-        ObjectEntry entry = receive(stream, call);
+        ObjectEntry entry = receive(stream, call, caller);
         call.version(entry.version());
         byte[] ref = new ObjectRef(endpoint, entry.key(), entry.version()).toBson();
         ArrowBuf metadata = allocator.buffer(ref.length);
@@ -88,9 +94,10 @@ final class PutHandler {
     };
   }
 
-  private ObjectEntry receive(FlightStream stream, CallTracking call) throws IOException {
+  private ObjectEntry receive(FlightStream stream, CallTracking call, Principal caller) throws IOException {
     Target target = Target.of(stream.getDescriptor());
     call.key(target.key().toString());
+    caller.require(Permission.WRITE, Scope.of(target.key()), target.shown());
     Schema schema = stream.getSchema();
     if (Protocol.isNativeTable(schema)) {
       if (target.patch()) {

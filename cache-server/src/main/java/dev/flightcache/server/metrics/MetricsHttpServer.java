@@ -2,6 +2,8 @@ package dev.flightcache.server.metrics;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsServer;
 import dev.flightcache.server.health.Readiness;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -10,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.Supplier;
+import javax.net.ssl.SSLContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,11 +45,19 @@ public final class MetricsHttpServer implements AutoCloseable {
    *
    * @param port 0 picks a free one; see {@link #port()}
    * @param scrape renders the metrics
+   * @param tls serves HTTPS with this context; null for plain HTTP
    * @throws IOException if the address cannot be bound
    */
-  public static MetricsHttpServer start(String bindAddress, int port, Supplier<String> scrape, Readiness readiness)
-      throws IOException {
-    HttpServer server = HttpServer.create(new InetSocketAddress(bindAddress, port), 0);
+  public static MetricsHttpServer start(
+      String bindAddress, int port, Supplier<String> scrape, Readiness readiness, SSLContext tls) throws IOException {
+    HttpServer server;
+    if (tls == null) {
+      server = HttpServer.create(new InetSocketAddress(bindAddress, port), 0);
+    } else {
+      HttpsServer https = HttpsServer.create(new InetSocketAddress(bindAddress, port), 0);
+      https.setHttpsConfigurator(new HttpsConfigurator(tls));
+      server = https;
+    }
     ExecutorService executor = Executors.newSingleThreadExecutor(runnable -> {
       Thread thread = new Thread(runnable, "flight-cache-metrics-http");
       thread.setDaemon(true);

@@ -45,8 +45,9 @@ class ConfigLoaderTest {
     assertThat(config.drainTimeout()).isEqualTo(Duration.ofSeconds(30));
     assertThat(config.portFile()).isNull();
     assertThat(config.logLevel()).isEqualTo("INFO");
-    assertThat(config.ops()).isEqualTo(new OpsConfig(9091, "127.0.0.1", 100, Duration.ofSeconds(10), false));
+    assertThat(config.ops()).isEqualTo(new OpsConfig(9091, "127.0.0.1", 100, Duration.ofSeconds(10), false, false));
     assertThat(config.appQuotasFile()).isNull();
+    assertThat(config.auth()).isEqualTo(AuthConfig.off());
   }
 
   // ---- sources and their order ----
@@ -138,6 +139,12 @@ class ConfigLoaderTest {
     env.put("FLIGHT_CACHE_METRICS_SAMPLE_INTERVAL", "1m");
     env.put("FLIGHT_CACHE_ACCESS_LOG", "TRUE");
     env.put("FLIGHT_CACHE_APP_QUOTAS_FILE", "/etc/cache/quotas");
+    env.put("FLIGHT_CACHE_METRICS_TLS", "true");
+    env.put("FLIGHT_CACHE_TLS_CLIENT_CA_FILE", "/etc/cache/ca.pem");
+    env.put("FLIGHT_CACHE_AUTH_TOKENS_FILE", "/etc/cache/tokens");
+    env.put("FLIGHT_CACHE_AUTH_SIGNING_KEY_FILE", "/etc/cache/signing-key");
+    env.put("FLIGHT_CACHE_AUTH_MAX_TOKEN_TTL", "2h");
+    env.put("FLIGHT_CACHE_INSECURE", "false");
 
     ServerConfig config = ConfigLoader.load(new String[0], env);
 
@@ -145,7 +152,9 @@ class ConfigLoaderTest {
         1, "0.0.0.0", "grpc://cache:1", Path.of("/srv/cache"), Path.of("/etc/cache/cert.pem"), Path.of("/etc/cache/key.pem"),
         new Capacity(10 * GIB, -1), 0.9, 0.5, new Capacity(-1, 80), new Capacity(GIB, -1), Duration.ofHours(2), GIB, MIB, 2, 2 * MIB, (int) (4 * KIB), 8 * KIB, 4,
         Duration.ofMillis(500), Path.of("/run/port"), "WARN",
-        new OpsConfig(2, "0.0.0.0", 3, Duration.ofMinutes(1), true), Path.of("/etc/cache/quotas")));
+        new OpsConfig(2, "0.0.0.0", 3, Duration.ofMinutes(1), true, true), Path.of("/etc/cache/quotas"),
+        new AuthConfig(Path.of("/etc/cache/tokens"), Path.of("/etc/cache/signing-key"), Duration.ofHours(2),
+            Path.of("/etc/cache/ca.pem"), false)));
     assertThat(env.keySet()).containsExactlyInAnyOrderElementsOf(
         java.util.Arrays.stream(Option.values()).filter(o -> o != Option.CONFIG).map(Option::environmentName).toList());
   }

@@ -25,7 +25,7 @@ class MetricsHttpServerTest {
 
   @BeforeEach
   void start() throws Exception {
-    server = MetricsHttpServer.start("127.0.0.1", 0, () -> "metric_a 1\n", readiness);
+    server = MetricsHttpServer.start("127.0.0.1", 0, () -> "metric_a 1\n", readiness, null);
   }
 
   @AfterEach
@@ -107,7 +107,7 @@ class MetricsHttpServerTest {
     int taken = server.port();
 
     org.assertj.core.api.Assertions.assertThatThrownBy(
-            () -> MetricsHttpServer.start("127.0.0.1", taken, () -> "", readiness))
+            () -> MetricsHttpServer.start("127.0.0.1", taken, () -> "", readiness, null))
         .isInstanceOf(java.io.IOException.class);
   }
 }

@@ -58,7 +58,11 @@ class ComposeFileIT {
     ServerConfig config = cacheConfig();
     List<String> ports = RepoFiles.list(service("cache").get("ports")).stream().map(String::valueOf).toList();
 
-    assertThat(ports).containsExactly(config.port() + ":" + config.port(), config.ops().metricsPort() + ":" + config.ops().metricsPort());
+    // On the host's loopback only: the demo runs without authentication.
+    assertThat(ports).containsExactly(
+        "127.0.0.1:" + config.port() + ":" + config.port(), "127.0.0.1:" + config.ops().metricsPort() + ":" + config.ops().metricsPort());
+    assertThat(config.auth().enabled()).isFalse();
+    assertThat(config.auth().insecure()).isTrue();
   }
 
   @Test

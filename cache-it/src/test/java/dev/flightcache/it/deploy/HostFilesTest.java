@@ -96,6 +96,16 @@ class HostFilesTest {
   }
 
   @Test
+  void hostSample_listensOnTheNetworkOnlyWithATokenStore() {
+    ServerConfig config = load("ci/flight-cache.properties");
+
+    assertThat(config.bindAddress()).isEqualTo("0.0.0.0");
+    assertThat(config.auth().enabled()).isTrue();
+    assertThat(config.auth().tokensFile()).isEqualTo(Path.of("/etc/flight-cache/tokens"));
+    assertThat(RepoFiles.read("ci/flight-cache.service")).contains("install -D -m 0644 tokens " + config.auth().tokensFile());
+  }
+
+  @Test
   void serverProperties_listsEveryOption() {
     String sample = RepoFiles.read("ci/server.properties");
 

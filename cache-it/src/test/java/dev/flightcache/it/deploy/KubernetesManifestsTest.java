@@ -95,6 +95,28 @@ class KubernetesManifestsTest {
   }
 
   @Test
+  void auth_tokenStoreAndSigningKeyFromTheMountedSecret() {
+    ServerConfig config = config();
+    Map<String, Object> volume = RepoFiles.list(podSpec().get("volumes")).stream().map(RepoFiles::map)
+        .filter(v -> "auth".equals(v.get("name"))).findFirst().orElseThrow();
+    Map<String, Object> mount = RepoFiles.list(container().get("volumeMounts")).stream().map(RepoFiles::map)
+        .filter(m -> "auth".equals(m.get("name"))).findFirst().orElseThrow();
+
+    // Pods bind 0.0.0.0 (the image's default), so authentication must be on.
+    assertThat(config.bindAddress()).isEqualTo("0.0.0.0");
+    assertThat(config.auth().enabled()).isTrue();
+    assertThat(config.auth().insecure()).isFalse();
+    assertThat(at(volume, "secret")).containsEntry("secretName", "flight-cache-auth");
+    // A whole-Secret mount, not subPath: the kubelet updates it, and the server re-reads the store.
+    assertThat(mount).containsEntry("readOnly", true).doesNotContainKey("subPath");
+    java.nio.file.Path dir = java.nio.file.Path.of((String) mount.get("mountPath"));
+    assertThat(config.auth().tokensFile()).isEqualTo(dir.resolve("tokens"));
+    assertThat(config.auth().signingKeyFile()).isEqualTo(dir.resolve("signing-key"));
+    assertThat(RepoFiles.read("docker/kubernetes/daemonset.yaml"))
+        .contains("kubectl create secret generic flight-cache-auth --from-file=tokens=./tokens --from-file=signing-key=./signing-key");
+  }
+
+  @Test
   void resources_requestsAndLimitsSet() {
     assertThat(at(container(), "resources", "limits")).containsKeys("cpu", "memory");
     assertThat(at(container(), "resources", "requests")).containsKeys("cpu", "memory");

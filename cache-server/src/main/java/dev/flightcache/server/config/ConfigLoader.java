@@ -58,7 +58,8 @@ public final class ConfigLoader {
     out.append("Usage: java -jar cache-server.jar [--option value]...\n\n");
     out.append("Every option may also be set as FLIGHT_CACHE_<OPTION> in the environment or as\n");
     out.append("'option = value' in the --config file; flags win over the environment, which wins\n");
-    out.append("over the file. Sizes take binary units (64MiB, 1G); durations ms, s, m or h.\n\n");
+    out.append("over the file. Sizes take binary units (64MiB, 1G); durations ms, s, m or h.\n");
+    out.append("A boolean option given alone means true (--insecure).\n\n");
     for (Option option : Option.values()) {
       out.append(String.format(Locale.ROOT, "  --%-22s %s%n", option.key + " <" + option.valueName + ">", option.description));
       out.append(String.format(Locale.ROOT, "  %-24s default: %s; env %s%n", "",

@@ -464,6 +464,17 @@ class ConfigLoaderTest {
     assertThat(load("--metrics-sample-interval", "1s").ops().sampleInterval()).isEqualTo(Duration.ofSeconds(1));
   }
 
+  // ---- boolean flags ----
+
+  @Test
+  void load_booleanFlagAlone_true() {
+    assertThat(load("--insecure", "--port", "0").auth().insecure()).isTrue();
+    assertThat(load("--port", "0", "--insecure").auth().insecure()).isTrue();
+    assertThat(load("--insecure", "false").auth().insecure()).isFalse();
+    assertThat(load("--access-log", "--metrics-tls=false").ops().accessLog()).isTrue();
+    assertThatThrownBy(() -> load("--port")).hasMessageContaining("needs a value");
+  }
+
   // ---- usage ----
 
   @Test

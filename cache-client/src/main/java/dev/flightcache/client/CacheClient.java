@@ -1,10 +1,13 @@
 package dev.flightcache.client;
 
 import dev.flightcache.client.internal.Connections;
+import dev.flightcache.client.internal.Credentials;
 import dev.flightcache.client.internal.Endpoint;
 import dev.flightcache.client.internal.Errors;
 import dev.flightcache.client.internal.FlightCalls;
+import dev.flightcache.client.internal.MintRequest;
 import dev.flightcache.client.internal.ObjectCache;
+import dev.flightcache.client.internal.Security;
 import dev.flightcache.proto.KeyPath;
 import dev.flightcache.proto.ObjectKey;
 import dev.flightcache.proto.ObjectRef;
@@ -24,6 +27,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.LongConsumer;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import org.apache.arrow.flight.CallOption;
 import org.apache.arrow.flight.CallOptions;
@@ -34,8 +38,6 @@ import org.apache.arrow.flight.FlightRuntimeException;
 import org.apache.arrow.flight.FlightStream;
 import org.apache.arrow.flight.HeaderCallOption;
 import org.apache.arrow.flight.Ticket;
-import org.apache.arrow.flight.auth2.BearerCredentialWriter;
-import org.apache.arrow.flight.grpc.CredentialCallOption;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
 import org.apache.arrow.vector.VectorSchemaRoot;
@@ -53,8 +55,9 @@ import org.apache.arrow.vector.util.VectorSchemaRootAppender;
  * and deletes are retried on UNAVAILABLE by the retry policy, writes never.
  *
  * <p>Failures are unchecked {@link CacheException}s: {@link ObjectNotFoundException}, {@link
- * InvalidKeyException}, {@link InvalidRequestException}, {@link CacheUnavailableException}, {@link
- * CacheServerException}. Arguments are never null.
+ * InvalidKeyException}, {@link InvalidRequestException}, {@link UnauthenticatedException}, {@link
+ * PermissionDeniedException}, {@link CacheUnavailableException}, {@link CacheServerException}.
+ * Arguments are never null. No message, {@code toString} or log line holds the bearer token.
  */
 public final class CacheClient implements AutoCloseable {
   private final Endpoint endpoint;
@@ -62,16 +65,19 @@ public final class CacheClient implements AutoCloseable {
   private final Connections connections;
   private final FlightCalls calls = new FlightCalls(allocator);
   private final ObjectCache cache;
-  private final CredentialCallOption credentials;
+  private final Credentials credentials;
   private final Duration callTimeout;
   private final Duration transferTimeout;
   private final RetryPolicy retryPolicy;
 
-  private CacheClient(Builder builder, byte[] trustRoots) {
+  private final String description;
+
+  private CacheClient(Builder builder, Security security) {
     this.endpoint = builder.endpoint;
-    this.connections = new Connections(allocator, trustRoots, builder.connectTimeout);
+    this.connections = new Connections(allocator, security.tls(), builder.connectTimeout);
     this.cache = new ObjectCache(builder.cacheMaxBytes);
-    this.credentials = builder.bearerToken == null ? null : new CredentialCallOption(new BearerCredentialWriter(builder.bearerToken));
+    this.credentials = security.credentials();
+    this.description = "CacheClient{endpoint=" + endpoint.canonical() + ", " + builder.securityDescription() + "}";
     this.callTimeout = builder.callTimeout;
     this.transferTimeout = builder.transferTimeout;
     this.retryPolicy = builder.retryPolicy;
@@ -284,6 +290,44 @@ public final class CacheClient implements AutoCloseable {
     return read("stats", () -> understood("stats", () -> calls.stats(connection(endpoint), options(callTimeout, false))));
   }
 
+  /**
+   * Mints a signed token that carries {@code grants} for {@code ttl}, from the configured endpoint
+   * (the MINT_TOKEN action). Hand it to a job instead of your own token: it cannot do more than
+   * the grants, and it expires. The caller's own token needs {@code admin} on each grant's scope
+   * and must itself cover each grant.
+   *
+   * @param grants at least one
+   * @param ttl the token's lifetime, at least 1 s, whole seconds; the server caps it (default 24 h)
+   * @return the token, to send as a bearer token; never logged by the client
+   * @throws PermissionDeniedException if the caller may not mint these grants
+   * @throws InvalidRequestException if the server refuses the ttl or grants as invalid
+   * @throws CacheServerException if the server has no signing key (UNIMPLEMENTED)
+   */
+  public String mintToken(List<Grant> grants, Duration ttl) {
+    return mintToken(grants, ttl, null);
+  }
+
+  /**
+   * As {@link #mintToken(List, Duration)}, with a label the server appends to the token's subject
+   * ({@code <your name>/<label>}), for its logs. A null label is none.
+   */
+  public String mintToken(List<Grant> grants, Duration ttl, String label) {
+    List<Grant> copied = List.copyOf(grants);
+    Objects.requireNonNull(ttl, "ttl");
+    if (copied.isEmpty()) {
+      throw new IllegalArgumentException("mintToken needs at least one grant");
+    }
+    if (ttl.compareTo(Duration.ofSeconds(1)) < 0) {
+      throw new IllegalArgumentException("mintToken ttl must be at least 1 s, was " + ttl);
+    }
+    MintRequest request = new MintRequest(copied, ttl, label);
+    try {
+      return calls.mintToken(connection(endpoint), request, options(callTimeout, false));
+    } catch (FlightRuntimeException e) {
+      throw Errors.translate(e, "mint token");
+    }
+  }
+
   /** Runs a call whose answer is decoded here; an answer that does not decode is the server's fault. */
   private static <T> T understood(String what, Supplier<T> call) {
     try {
@@ -349,8 +393,9 @@ public final class CacheClient implements AutoCloseable {
   private CallOption[] options(Duration timeout, boolean chunkedRows) {
     List<CallOption> options = new ArrayList<>(3);
     options.add(CallOptions.timeout(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS));
-    if (credentials != null) {
-      options.add(credentials);
+    CallOption bearer = credentials.callOption();
+    if (bearer != null) {
+      options.add(bearer);
     }
     if (chunkedRows) {
       FlightCallHeaders headers = new FlightCallHeaders();
@@ -358,6 +403,12 @@ public final class CacheClient implements AutoCloseable {
       options.add(new HeaderCallOption(headers));
     }
     return options.toArray(CallOption[]::new);
+  }
+
+  /** The endpoint and the kind of credentials; never the token. */
+  @Override
+  public String toString() {
+    return description;
   }
 
   private FlightClient connection(Endpoint target) {
@@ -397,13 +448,23 @@ public final class CacheClient implements AutoCloseable {
     private String endpointText;
     private Path trustRoots;
     private String bearerToken;
+    private Path bearerTokenFile;
+    private Path clientCertificateChain;
+    private Path clientPrivateKey;
     private Duration callTimeout = Duration.ofSeconds(30);
     private Duration transferTimeout = Duration.ofHours(1);
     private Duration connectTimeout = Duration.ofSeconds(5);
     private RetryPolicy retryPolicy = RetryPolicy.DEFAULT;
     private long cacheMaxBytes = 256L << 20;
+    private LongSupplier nanoTime = System::nanoTime;
 
     private Builder() {}
+
+    /** The clock of the bearer token file's once-a-second check; tests move it by hand. */
+    Builder nanoTime(LongSupplier clock) {
+      this.nanoTime = clock;
+      return this;
+    }
 
     /** The server for puts, uploads and deletes: {@code grpc://host:port}, {@code grpcs://} or {@code grpc+tls://}. Required. */
     public Builder endpoint(String endpoint) {
@@ -417,9 +478,36 @@ public final class CacheClient implements AutoCloseable {
       return this;
     }
 
-    /** Sent as {@code authorization: Bearer <token>} on every call. Never logged or put in messages. */
+    /**
+     * Sent as {@code authorization: Bearer <token>} on every call: printable ASCII without spaces.
+     * Never logged or put in messages. Not with {@link #bearerTokenFile}.
+     */
     public Builder bearerToken(String token) {
       this.bearerToken = token;
+      return this;
+    }
+
+    /**
+     * A file that holds the bearer token, such as a mounted Kubernetes secret. Read by {@link
+     * #build()}, then checked at most once a second (modified time, size, file key) and read
+     * again when it changed, so a rotated secret is picked up without a restart. White space
+     * around the token is ignored. If a changed file cannot be read or holds no valid token, the
+     * previous token stays in use and a WARN is logged. Replace the file by rename (as
+     * Kubernetes does), not by rewriting it in place. Not with {@link #bearerToken}.
+     */
+    public Builder bearerTokenFile(Path file) {
+      this.bearerTokenFile = file;
+      return this;
+    }
+
+    /**
+     * A client certificate for mutual TLS, presented on {@code grpcs://} and {@code grpc+tls://}
+     * connections: a PEM certificate chain (the client's certificate first) and its PEM private
+     * key (PKCS#8, {@code BEGIN PRIVATE KEY}). Both files are read by {@link #build()}.
+     */
+    public Builder clientCertificate(Path certChainPem, Path privateKeyPem) {
+      this.clientCertificateChain = certChainPem;
+      this.clientPrivateKey = privateKeyPem;
       return this;
     }
 
@@ -476,21 +564,25 @@ public final class CacheClient implements AutoCloseable {
       if (cacheMaxBytes < 0) {
         problems.add("cacheMaxBytes must be >= 0");
       }
-      if (bearerToken != null && (bearerToken.isBlank() || bearerToken.chars().anyMatch(c -> c < 0x21 || c > 0x7e))) {
-        problems.add("bearerToken must be printable ASCII without spaces");
-      }
-      byte[] pem = null;
-      if (trustRoots != null) {
-        try {
-          pem = Files.readAllBytes(trustRoots);
-        } catch (IOException e) {
-          problems.add("cannot read trustRoots " + trustRoots + ": " + e.getMessage());
-        }
-      }
+      Security security = Security.from(
+          new Security.Settings(trustRoots, clientCertificateChain, clientPrivateKey, bearerToken, bearerTokenFile),
+          nanoTime, problems);
       if (!problems.isEmpty()) {
         throw new IllegalArgumentException("invalid CacheClient settings: " + String.join("; ", problems));
       }
-      return new CacheClient(this, pem);
+      return new CacheClient(this, security);
+    }
+
+    /** The settings so far; never the token. */
+    @Override
+    public String toString() {
+      return "CacheClient.Builder{endpoint=" + endpointText + ", " + securityDescription() + "}";
+    }
+
+    private String securityDescription() {
+      String credentials = bearerToken != null ? "bearer token" : bearerTokenFile != null ? "bearer token file " + bearerTokenFile : "none";
+      return "credentials=" + credentials + ", trustRoots=" + (trustRoots == null ? "system" : trustRoots)
+          + ", clientCertificate=" + (clientCertificateChain == null ? "none" : clientCertificateChain);
     }
 
     private static void checkPositive(List<String> problems, String name, Duration value) {

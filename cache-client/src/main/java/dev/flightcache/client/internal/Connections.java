@@ -4,7 +4,7 @@ import io.grpc.ManagedChannel;
 import io.grpc.netty.GrpcSslContexts;
 import io.grpc.netty.NettyChannelBuilder;
 import io.netty.channel.ChannelOption;
-import java.io.ByteArrayInputStream;
+import io.netty.handler.ssl.SslContext;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -16,15 +16,18 @@ import org.apache.arrow.memory.BufferAllocator;
 /** One Flight connection per endpoint, made on first use and kept until close. Thread-safe. */
 public final class Connections implements AutoCloseable {
   private final BufferAllocator allocator;
-  private final byte[] trustRootsPem;
+  private final SslContext tls;
   private final Duration connectTimeout;
   private final Map<Endpoint, FlightClient> clients = new ConcurrentHashMap<>();
   private volatile boolean closed;
 
-  /** @param trustRootsPem PEM certificates to trust for TLS, or null for the system's */
-  public Connections(BufferAllocator allocator, byte[] trustRootsPem, Duration connectTimeout) {
+  /**
+   * @param tls the context of TLS connections (trust roots, client certificate), or null for the
+   *     system's trust roots and no client certificate
+   */
+  public Connections(BufferAllocator allocator, SslContext tls, Duration connectTimeout) {
     this.allocator = allocator;
-    this.trustRootsPem = trustRootsPem;
+    this.tls = tls;
     this.connectTimeout = connectTimeout;
   }
 
@@ -45,11 +48,7 @@ public final class Connections implements AutoCloseable {
             .withOption(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, connectTimeout.toMillis()));
     if (endpoint.tls()) {
       try {
-        var ssl = GrpcSslContexts.forClient();
-        if (trustRootsPem != null) {
-          ssl.trustManager(new ByteArrayInputStream(trustRootsPem));
-        }
-        builder.useTransportSecurity().sslContext(ssl.build());
+        builder.useTransportSecurity().sslContext(tls != null ? tls : GrpcSslContexts.forClient().build());
       } catch (SSLException e) {
         throw new IllegalArgumentException("cannot set up TLS for " + endpoint.canonical() + ": " + e.getMessage(), e);
       }

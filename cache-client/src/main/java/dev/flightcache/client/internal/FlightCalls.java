@@ -288,6 +288,17 @@ public final class FlightCalls {
     return counters;
   }
 
+  /** The MINT_TOKEN action: the signed token the server returns, as UTF-8. */
+  public String mintToken(FlightClient client, MintRequest request, CallOption... options) {
+    Iterator<Result> results = client.doAction(new Action(MintRequest.ACTION, request.encode()), options);
+    if (!results.hasNext()) {
+      throw new dev.flightcache.client.CacheServerException("mint token: the server sent no result", null);
+    }
+    String token = new String(results.next().getBody(), StandardCharsets.UTF_8);
+    results.forEachRemaining(ignored -> {});
+    return token;
+  }
+
   /** Collects the rows of an opaque answer, checking their order. */
   private static final class Rows {
     private final ObjectKey key;

@@ -1,0 +1,45 @@
+package dev.flightcache.client.internal;
+
+import dev.flightcache.client.Grant;
+import dev.flightcache.client.Permission;
+import java.time.Duration;
+import java.util.List;
+import org.bson.BsonBinaryWriter;
+import org.bson.io.BasicOutputBuffer;
+
+/**
+ * The body of the MINT_TOKEN action: {@code {grants: [{scope, perms: [..]}], ttl_seconds: int64,
+ * label: optional string}}, as docs/protocol.md describes it.
+ *
+ * @param label null for none
+ */
+public record MintRequest(List<Grant> grants, Duration ttl, String label) {
+  /** The action's type, as the server names it. */
+  public static final String ACTION = "MINT_TOKEN";
+
+  /** The BSON body. */
+  public byte[] encode() {
+    BasicOutputBuffer buffer = new BasicOutputBuffer(128);
+    try (BsonBinaryWriter writer = new BsonBinaryWriter(buffer)) {
+      writer.writeStartDocument();
+      writer.writeStartArray("grants");
+      for (Grant grant : grants) {
+        writer.writeStartDocument();
+        writer.writeString("scope", grant.scope());
+        writer.writeStartArray("perms");
+        for (Permission permission : grant.permissions()) {
+          writer.writeString(permission.wireName());
+        }
+        writer.writeEndArray();
+        writer.writeEndDocument();
+      }
+      writer.writeEndArray();
+      writer.writeInt64("ttl_seconds", ttl.toSeconds());
+      if (label != null) {
+        writer.writeString("label", label);
+      }
+      writer.writeEndDocument();
+    }
+    return buffer.toByteArray();
+  }
+}

@@ -5,6 +5,8 @@ import dev.flightcache.client.CacheServerException;
 import dev.flightcache.client.CacheUnavailableException;
 import dev.flightcache.client.InvalidRequestException;
 import dev.flightcache.client.ObjectNotFoundException;
+import dev.flightcache.client.PermissionDeniedException;
+import dev.flightcache.client.UnauthenticatedException;
 import io.grpc.Status;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import java.io.IOException;
@@ -12,13 +14,15 @@ import java.io.InputStream;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.time.Duration;
 import java.util.Map;
 import java.util.function.LongSupplier;
 
 /**
  * {@code java -jar cache-cli.jar [--endpoint URL] <command> [arguments]}; see {@code help}. Runs
  * one command and exits with an {@link ExitCode}. Messages go to standard error, prefixed
- * {@code cache-cli:}; results go to standard output.
+ * {@code cache-cli:}; results go to standard output. No message holds the bearer token.
  */
 public final class CacheCli {
   private final InputStream in;
@@ -70,6 +74,10 @@ public final class CacheCli {
     }
     try {
       return execute(invocation).code;
+    } catch (UnauthenticatedException e) {
+      return fail(ExitCode.UNAUTHENTICATED, e.getMessage());
+    } catch (PermissionDeniedException e) {
+      return fail(ExitCode.UNAUTHORIZED, e.getMessage());
     } catch (ObjectNotFoundException e) {
       return fail(ExitCode.NOT_FOUND, e.getMessage());
     } catch (InvalidRequestException | dev.flightcache.proto.InvalidKeyException e) {
@@ -90,30 +98,44 @@ public final class CacheCli {
   }
 
   private ExitCode execute(Invocation invocation) throws IOException, InterruptedException {
-    switch (invocation.command()) {
-      case "help":
-        out.print(usage());
-        return ExitCode.OK;
-      case "health":
-        return health(invocation);
-      default:
-        break;
+    String tokenCommand = invocation.command().equals("token") ? invocation.args().get(0) : "";
+    TokenCommands tokens = new TokenCommands(in, out, err, new SecureRandom());
+    if (invocation.command().equals("help")) {
+      out.print(usage());
+      return ExitCode.OK;
+    } else if (tokenCommand.equals("new")) {
+      tokens.newToken(invocation);
+      return ExitCode.OK;
+    } else if (tokenCommand.equals("hash")) {
+      tokens.hash();
+      return ExitCode.OK;
     }
-    try (CacheClient client = CacheClient.builder()
+    String unreadable = invocation.access().unreadableFile();
+    if (unreadable != null) {
+      fail(ExitCode.LOCAL_IO, "cannot read " + unreadable);
+      return ExitCode.LOCAL_IO;
+    }
+    if (invocation.command().equals("health")) {
+      return health(invocation);
+    }
+    try (CacheClient client = invocation.access().applyTo(CacheClient.builder())
         .endpoint(invocation.endpoint())
         .callTimeout(invocation.timeout())
-        .connectTimeout(invocation.timeout().compareTo(java.time.Duration.ofSeconds(5)) < 0
-            ? invocation.timeout() : java.time.Duration.ofSeconds(5))
+        .connectTimeout(invocation.timeout().compareTo(Duration.ofSeconds(5)) < 0 ? invocation.timeout() : Duration.ofSeconds(5))
         .cacheMaxBytes(0)
         .build()) {
-      new Commands(client, invocation.endpoint(), in, out, err, interactive, nanoTime)
-          .run(invocation.command(), invocation.args());
+      if (tokenCommand.equals("mint")) {
+        tokens.mint(client, invocation);
+      } else {
+        new Commands(client, invocation.endpoint(), in, out, err, interactive, nanoTime)
+            .run(invocation.command(), invocation.args());
+      }
       return ExitCode.OK;
     }
   }
 
   private ExitCode health(Invocation invocation) throws InterruptedException {
-    Health.Answer answer = Health.check(invocation.endpoint(), invocation.timeout());
+    Health.Answer answer = Health.check(invocation.endpoint(), invocation.access(), invocation.timeout());
     if (answer.failure() == null) {
       out.println(answer.status());
       return answer.status() == ServingStatus.SERVING ? ExitCode.OK : ExitCode.SERVER_ERROR;

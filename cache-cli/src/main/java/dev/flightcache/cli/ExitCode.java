@@ -15,7 +15,11 @@ enum ExitCode {
   /** The server failed the call, or reports that it is not serving. */
   SERVER_ERROR(5),
   /** A local file could not be read or written. */
-  LOCAL_IO(6);
+  LOCAL_IO(6),
+  /** The server did not accept the credentials (UNAUTHENTICATED): no token, unknown, expired or tampered. */
+  UNAUTHENTICATED(7),
+  /** The credentials are valid but do not allow this (UNAUTHORIZED). */
+  UNAUTHORIZED(8);
 
   final int code;
 

@@ -6,10 +6,14 @@ import io.grpc.StatusRuntimeException;
 import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.health.v1.HealthGrpc;
+import io.grpc.netty.GrpcSslContexts;
 import io.grpc.netty.NettyChannelBuilder;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
 import java.net.URI;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLException;
 
 /**
  * {@code cache-cli health}: asks the standard gRPC health service on the Flight port about the
@@ -28,9 +32,10 @@ final class Health {
 
   /**
    * @param endpoint {@code grpc://host:port}, or {@code grpcs://} / {@code grpc+tls://} for TLS
-   * @throws IllegalArgumentException if the endpoint is not such a URI
+   * @param access the CA file and client certificate for TLS; health checks need no token
+   * @throws IllegalArgumentException if the endpoint is not such a URI, or a TLS file is unusable
    */
-  static Answer check(String endpoint, Duration timeout) throws InterruptedException {
+  static Answer check(String endpoint, Access access, Duration timeout) throws InterruptedException {
     URI uri = URI.create(endpoint);
     String scheme = uri.getScheme() == null ? "" : uri.getScheme();
     boolean tls = scheme.equals("grpcs") || scheme.equals("grpc+tls");
@@ -41,7 +46,7 @@ final class Health {
       throw new IllegalArgumentException("endpoint needs a host and a port: '" + endpoint + "'");
     }
     NettyChannelBuilder builder = NettyChannelBuilder.forAddress(uri.getHost(), uri.getPort());
-    ManagedChannel channel = (tls ? builder.useTransportSecurity() : builder.usePlaintext()).build();
+    ManagedChannel channel = (tls ? builder.useTransportSecurity().sslContext(sslContext(access)) : builder.usePlaintext()).build();
     try {
       ServingStatus status = HealthGrpc.newBlockingStub(channel)
           .withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS)
@@ -52,6 +57,21 @@ final class Health {
       return new Answer(ServingStatus.UNKNOWN, e.getStatus().getCode(), e.getStatus().getCode() + describe(e));
     } finally {
       channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    }
+  }
+
+  private static SslContext sslContext(Access access) {
+    try {
+      SslContextBuilder ssl = GrpcSslContexts.forClient();
+      if (access.caFile() != null) {
+        ssl.trustManager(access.caFile().toFile());
+      }
+      if (access.certFile() != null) {
+        ssl.keyManager(access.certFile().toFile(), access.keyFile().toFile());
+      }
+      return ssl.build();
+    } catch (SSLException | IllegalArgumentException e) {
+      throw new IllegalArgumentException("cannot use the TLS files: " + e.getMessage(), e);
     }
   }
 

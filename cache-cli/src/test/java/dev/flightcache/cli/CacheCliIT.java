@@ -221,7 +221,7 @@ class CacheCliIT {
 
     assertThat(help.code()).isZero();
     assertThat(help.out()).startsWith("Usage: cache-cli");
-    for (String command : List.of("put", "get", "patch", "upload", "download", "delete", "ls", "stats", "health")) {
+    for (String command : List.of("put", "get", "patch", "upload", "download", "delete", "ls", "stats", "health", "token")) {
       assertThat(help.out()).contains("\n  " + command + " ");
     }
     for (ExitCode code : ExitCode.values()) {

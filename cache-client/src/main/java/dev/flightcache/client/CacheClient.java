@@ -69,7 +69,6 @@ public final class CacheClient implements AutoCloseable {
   private final Duration callTimeout;
   private final Duration transferTimeout;
   private final RetryPolicy retryPolicy;
-
   private final String description;
 
   private CacheClient(Builder builder, Security security) {
@@ -292,7 +291,7 @@ public final class CacheClient implements AutoCloseable {
 
   /**
    * Mints a signed token that carries {@code grants} for {@code ttl}, from the configured endpoint
-   * (the MINT_TOKEN action). Hand it to a job instead of your own token: it cannot do more than
+   * (the MINT_TOKEN action), retried on UNAVAILABLE as reads are. Hand it to a job instead of your own token: it cannot do more than
    * the grants, and it expires. The caller's own token needs {@code admin} on each grant's scope
    * and must itself cover each grant.
    *
@@ -321,11 +320,8 @@ public final class CacheClient implements AutoCloseable {
       throw new IllegalArgumentException("mintToken ttl must be at least 1 s, was " + ttl);
     }
     MintRequest request = new MintRequest(copied, ttl, label);
-    try {
-      return calls.mintToken(connection(endpoint), request, options(callTimeout, false));
-    } catch (FlightRuntimeException e) {
-      throw Errors.translate(e, "mint token");
-    }
+    // Minting changes nothing on the server, so it is retried as reads are.
+    return read("mint token", () -> calls.mintToken(connection(endpoint), request, options(callTimeout, false)));
   }
 
   /** Runs a call whose answer is decoded here; an answer that does not decode is the server's fault. */

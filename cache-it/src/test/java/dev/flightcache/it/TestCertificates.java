@@ -10,6 +10,7 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Date;
 import java.util.concurrent.atomic.AtomicLong;
+import javax.security.auth.x500.X500Principal;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.BasicConstraints;
 import org.bouncycastle.asn1.x509.Extension;
@@ -72,9 +73,18 @@ final class TestCertificates {
     private Pem issue(String fileName, String subject, boolean server) throws Exception {
       KeyPair leaf = newKeys();
       Pem pem = new Pem(dir.resolve(fileName + "-cert.pem"), dir.resolve(fileName + "-key.pem"));
-      write(pem, sign(certificate(name, new X500Name(subject), leaf, false, server), keys), leaf);
+      write(pem, sign(certificate(name, rfc2253(subject), leaf, false, server), keys), leaf);
       return pem;
     }
+  }
+
+  /**
+   * The name whose RFC 2253 form is {@code subject}, as the server prints a certificate's subject
+   * and as {@code cert:} lines name it. (Bouncy Castle's own parser keeps the written order,
+   * which RFC 2253 prints reversed.)
+   */
+  private static X500Name rfc2253(String subject) {
+    return X500Name.getInstance(new X500Principal(subject).getEncoded());
   }
 
   private static JcaX509v3CertificateBuilder certificate(

@@ -21,6 +21,12 @@ public final class Protocol {
    */
   public static final String ACTION_STATS = "STATS";
 
+  /**
+   * do_action type that signs a delegation token: body BSON {@code {grants: [{scope, perms}],
+   * ttl_seconds, label?}}, result the token as UTF-8 (docs/security.md). Our extension.
+   */
+  public static final String ACTION_MINT_TOKEN = "MINT_TOKEN";
+
   /** The one result body of a successful action. */
   public static final String ACTION_OK = "OK";
 

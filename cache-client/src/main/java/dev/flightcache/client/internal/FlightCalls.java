@@ -290,7 +290,7 @@ public final class FlightCalls {
 
   /** The MINT_TOKEN action: the signed token the server returns, as UTF-8. */
   public String mintToken(FlightClient client, MintRequest request, CallOption... options) {
-    Iterator<Result> results = client.doAction(new Action(MintRequest.ACTION, request.encode()), options);
+    Iterator<Result> results = client.doAction(new Action(Protocol.ACTION_MINT_TOKEN, request.encode()), options);
     if (!results.hasNext()) {
       throw new dev.flightcache.client.CacheServerException("mint token: the server sent no result", null);
     }

@@ -8,15 +8,12 @@ import org.bson.BsonBinaryWriter;
 import org.bson.io.BasicOutputBuffer;
 
 /**
- * The body of the MINT_TOKEN action: {@code {grants: [{scope, perms: [..]}], ttl_seconds: int64,
+ * The body of the {@link dev.flightcache.proto.Protocol#ACTION_MINT_TOKEN} action: {@code {grants: [{scope, perms: [..]}], ttl_seconds: int64,
  * label: optional string}}, as docs/protocol.md describes it.
  *
  * @param label null for none
  */
 public record MintRequest(List<Grant> grants, Duration ttl, String label) {
-  /** The action's type, as the server names it. */
-  public static final String ACTION = "MINT_TOKEN";
-
   /** The BSON body. */
   public byte[] encode() {
     BasicOutputBuffer buffer = new BasicOutputBuffer(128);

@@ -1,5 +1,6 @@
 package dev.flightcache.client;
 
+import dev.flightcache.proto.Protocol;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Set;
@@ -64,7 +65,7 @@ final class RecordingServer implements AutoCloseable {
   private final class Producer extends NoOpFlightProducer {
     @Override
     public void doAction(CallContext context, Action action, StreamListener<Result> listener) {
-      if (action.getType().equals("MINT_TOKEN")) {
+      if (action.getType().equals(Protocol.ACTION_MINT_TOKEN)) {
         mintRequests.add(new RawBsonDocument(action.getBody()));
         listener.onNext(new Result(MINTED.getBytes(StandardCharsets.UTF_8)));
         listener.onCompleted();

@@ -8,8 +8,9 @@ import org.bson.BsonBinaryWriter;
 import org.bson.io.BasicOutputBuffer;
 
 /**
- * The body of the {@link dev.flightcache.proto.Protocol#ACTION_MINT_TOKEN} action: {@code {grants: [{scope, perms: [..]}], ttl_seconds: int64,
- * label: optional string}}, as docs/protocol.md describes it.
+ * The body of the {@link dev.flightcache.proto.Protocol#ACTION_MINT_TOKEN} action: {@code {grants:
+ * [{scope, perms: [..]}], ttl_seconds: int64, label: optional string}}, as docs/security.md and
+ * docs/protocol.md describe it.
  *
  * @param label null for none
  */

@@ -32,7 +32,7 @@ final class SecureServer implements AutoCloseable {
   final byte[] signingKey = "flight-cache-it-signing-key-0123456789".getBytes(StandardCharsets.US_ASCII);
   private final RunningServer server;
 
-  private SecureServer(Path dir, boolean mutualTls) throws Exception {
+  private SecureServer(Path dir, boolean mutualTls, String... extraArgs) throws Exception {
     authority = new TestCertificates.Authority(dir.resolve("pki"), "flight-cache it CA");
     TestCertificates.Pem serverPem = authority.server();
     tokensFile = Files.writeString(dir.resolve("tokens"), String.join("\n",
@@ -52,13 +52,14 @@ final class SecureServer implements AutoCloseable {
     if (mutualTls) {
       args.addAll(List.of("--tls-client-ca-file", authority.caFile().toString()));
     }
+    args.addAll(List.of(extraArgs));
     defaultClientCertificate = mutualTls ? authority.client("it-client", "CN=flight-cache it client") : null;
     server = RunningServer.start(dir.resolve("data"), args.toArray(String[]::new));
   }
 
-  /** TLS, a token store and a signing key. */
-  static SecureServer start(Path dir) throws Exception {
-    return new SecureServer(dir, false);
+  /** TLS, a token store and a signing key, plus {@code extraArgs}: more server options. */
+  static SecureServer start(Path dir, String... extraArgs) throws Exception {
+    return new SecureServer(dir, false, extraArgs);
   }
 
   /** As {@link #start}, and client certificates signed by the test's authority are required. */

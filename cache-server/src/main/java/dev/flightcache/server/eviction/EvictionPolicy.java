@@ -39,7 +39,7 @@ public final class EvictionPolicy {
 
   /**
    * @param ticker Caffeine's clock, for the idle time-to-live; tests pass a fake one
-   * @param background runs eviction after writes, off the caller's thread
+   * @param background runs eviction after writes, and Caffeine's upkeep, off the caller's thread
    */
   public EvictionPolicy(DiskBudget budget, Evictor evictor, Ticker ticker, Executor background) {
     this.budget = budget;
@@ -58,7 +58,9 @@ public final class EvictionPolicy {
         .maximumWeight(normalMaximumKib)
         .weigher((String key, Tracked value) -> (int) Math.min(Integer.MAX_VALUE, kib(value.diskBytes())))
         .ticker(ticker)
-        .executor(Runnable::run)
+        // Caffeine's upkeep (and so idle expiry, whose listener deletes files) runs here rather
+        // than on whichever thread read: a do_get may be reading on a gRPC event loop.
+        .executor(background)
         .evictionListener(this::onEvicted);
     if (budget.settings().idleTtl() != null) {
       builder.expireAfterAccess(budget.settings().idleTtl());

@@ -3,6 +3,7 @@ package dev.flightcache.client;
 import dev.flightcache.proto.InvalidKeyException;
 import dev.flightcache.proto.KeyPath;
 import dev.flightcache.proto.ObjectKey;
+import dev.flightcache.proto.Permission;
 import java.util.Collections;
 import java.util.EnumSet;
 import java.util.Objects;
@@ -50,15 +51,7 @@ public record Grant(String scope, Set<Permission> permissions) {
     if (colon <= 0 || colon == text.length() - 1) {
       throw new IllegalArgumentException("grant '" + text + "' must look like <perms>:<scope>, e.g. read,write:app/*");
     }
-    Set<Permission> permissions = EnumSet.noneOf(Permission.class);
-    for (String name : text.substring(0, colon).split(",", -1)) {
-      if (name.equals("all")) {
-        permissions.addAll(EnumSet.allOf(Permission.class));
-      } else {
-        permissions.add(Permission.fromWireName(name));
-      }
-    }
-    return new Grant(text.substring(colon + 1), permissions);
+    return new Grant(text.substring(colon + 1), Permission.parseList(text.substring(0, colon)));
   }
 
   /** The token store's form, permissions in {@link Permission} order: {@code read,write:team-a/*}. */

@@ -3,6 +3,7 @@ package dev.flightcache.client;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.flightcache.proto.Permission;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;

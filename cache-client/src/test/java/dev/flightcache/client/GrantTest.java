@@ -3,6 +3,7 @@ package dev.flightcache.client;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.flightcache.proto.Permission;
 import java.util.EnumSet;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -46,7 +47,7 @@ class GrantTest {
   @Test
   void permission_wireNames_roundTrip() {
     for (Permission permission : Permission.values()) {
-      assertThat(Permission.fromWireName(permission.wireName())).isEqualTo(permission);
+      assertThat(Permission.parse(permission.wireName())).containsExactly(permission);
     }
     assertThat(Permission.ADMIN.wireName()).isEqualTo("admin");
   }

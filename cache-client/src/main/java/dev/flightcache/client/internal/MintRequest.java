@@ -1,7 +1,7 @@
 package dev.flightcache.client.internal;
 
 import dev.flightcache.client.Grant;
-import dev.flightcache.client.Permission;
+import dev.flightcache.proto.Permission;
 import java.time.Duration;
 import java.util.List;
 import org.bson.BsonBinaryWriter;

@@ -1,5 +1,7 @@
 package dev.flightcache.server.auth;
 
+import dev.flightcache.proto.Permission;
+
 /**
  * An authenticated caller asked for something its grants do not allow; the call answers
  * UNAUTHORIZED. The message names the permission and the key or scope asked for, nothing found.

@@ -1,5 +1,6 @@
 package dev.flightcache.server.auth;
 
+import dev.flightcache.proto.Permission;
 import java.time.Instant;
 import java.util.EnumSet;
 import java.util.List;

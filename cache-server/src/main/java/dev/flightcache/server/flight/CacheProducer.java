@@ -7,7 +7,7 @@ import dev.flightcache.proto.ObjectRef;
 import dev.flightcache.proto.Protocol;
 import dev.flightcache.server.auth.AuthMiddleware;
 import dev.flightcache.server.auth.Authenticator;
-import dev.flightcache.server.auth.Permission;
+import dev.flightcache.proto.Permission;
 import dev.flightcache.server.auth.Principal;
 import dev.flightcache.server.auth.Scope;
 import dev.flightcache.server.store.FileObjectStore;

@@ -3,7 +3,7 @@ package dev.flightcache.server.flight;
 import dev.flightcache.server.auth.Authenticator;
 import dev.flightcache.server.auth.BsonDocuments;
 import dev.flightcache.server.auth.Grant;
-import dev.flightcache.server.auth.Permission;
+import dev.flightcache.proto.Permission;
 import dev.flightcache.server.auth.Principal;
 import dev.flightcache.server.auth.Scope;
 import dev.flightcache.server.auth.SignedTokens;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.flightcache.proto.ObjectKey;
+import dev.flightcache.proto.Permission;
 import java.util.EnumSet;
 import java.util.List;
 import org.junit.jupiter.api.Test;

@@ -1,21 +1,26 @@
-package dev.flightcache.server.auth;
+package dev.flightcache.proto;
 
 import java.util.EnumSet;
 import java.util.Locale;
 import java.util.Set;
 
-/** What a grant allows on its scope; docs/security.md lists which calls need which. */
+/**
+ * What a grant allows on its scope, shared by the server's token store and the client's mint
+ * requests. In token store lines, signed tokens and messages each is written in lower case
+ * ({@code read}, {@code write}, {@code delete}, {@code admin}); docs/security.md lists which calls
+ * need which.
+ */
 public enum Permission {
-  /** do_get, get_flight_info, get_schema, list_flights. */
+  /** do_get, get_flight_info, get_schema, and seeing the key in list_flights. */
   READ,
-  /** do_put: puts, replaces, patches, uploads. */
+  /** do_put: puts, replaces, patches, table puts and uploads. */
   WRITE,
   /** The DELETE action. */
   DELETE,
-  /** STATS and MINT_TOKEN. */
+  /** The STATS action and MINT_TOKEN. */
   ADMIN;
 
-  /** The name in token store lines, signed tokens and messages: {@code read}, {@code write}... */
+  /** The lower-case name: {@code read}, {@code write}, {@code delete} or {@code admin}. */
   public String wireName() {
     return name().toLowerCase(Locale.ROOT);
   }

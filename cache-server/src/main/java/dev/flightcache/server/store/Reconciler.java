@@ -24,11 +24,13 @@ import org.slf4j.LoggerFactory;
 final class Reconciler implements Runnable {
   private static final Logger logger = LoggerFactory.getLogger(Reconciler.class);
 
-  private final FileObjectStore store;
+  private final ObjectIndex index;
+  private final ObjectRepair repair;
   private final Recovery recovery;
 
-  Reconciler(FileObjectStore store, Recovery recovery) {
-    this.store = store;
+  Reconciler(ObjectIndex index, ObjectRepair repair, Recovery recovery) {
+    this.index = index;
+    this.repair = repair;
     this.recovery = recovery;
   }
 
@@ -43,12 +45,12 @@ final class Reconciler implements Runnable {
           throw new IOException("interrupted by shutdown");
         }
         seen.add(key.toString());
-        if (store.repair(key, dir)) {
+        if (repair.repair(key, dir)) {
           repaired[0]++;
         }
       });
-      for (ObjectEntry entry : store.list("")) {
-        if (!seen.contains(entry.key().toString()) && store.repairMissing(entry.key())) {
+      for (ObjectEntry entry : index.list("")) {
+        if (!seen.contains(entry.key().toString()) && repair.repairMissing(entry.key())) {
           repaired[0]++;
         }
       }

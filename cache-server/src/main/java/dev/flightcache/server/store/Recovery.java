@@ -124,7 +124,7 @@ final class Recovery {
     try (DirectoryStream<Path> leftovers = Files.newDirectoryStream(layout.tmp)) {
       for (Path leftover : leftovers) {
         logger.debug("Removing leftover {}", leftover);
-        FileObjectStore.deleteTree(leftover);
+        ObjectFiles.deleteTree(leftover);
       }
     }
   }
@@ -156,7 +156,7 @@ final class Recovery {
       if (!patches.isEmpty()) {
         logger.warn("Removing {} patches of {} left by an interrupted delete", patches.size(), key);
       }
-      FileObjectStore.deleteTree(dir);
+      ObjectFiles.deleteTree(dir);
       return null;
     }
     long baseVersion = bases.lastKey();

@@ -111,8 +111,10 @@ public final class SignedTokens {
     }
     String signed = token.substring(0, dot);
     try {
-      byte[] presented = DECODER.decode(token.substring(dot + 1));
-      if (!MessageDigest.isEqual(presented, mac(signed))) {
+      // Compared in its one canonical encoding: decoding first would ignore the spare low bits
+      // of the last character, so four spellings of every signature would pass.
+      byte[] presented = token.substring(dot + 1).getBytes(StandardCharsets.US_ASCII);
+      if (!MessageDigest.isEqual(presented, ENCODER.encodeToString(mac(signed)).getBytes(StandardCharsets.US_ASCII))) {
         return null;
       }
       return principal(BsonDocuments.decode(DECODER.decode(signed.substring(PREFIX.length()))));

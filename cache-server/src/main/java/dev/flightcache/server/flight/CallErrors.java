@@ -8,6 +8,7 @@ import dev.flightcache.server.store.InvalidWriteException;
 import dev.flightcache.server.store.LimitExceededException;
 import dev.flightcache.server.store.ObjectNotFoundException;
 import java.io.IOException;
+import java.util.concurrent.RejectedExecutionException;
 import org.apache.arrow.flight.CallStatus;
 import org.apache.arrow.flight.FlightRuntimeException;
 import org.slf4j.Logger;
@@ -37,6 +38,11 @@ final class CallErrors {
     }
     if (failure instanceof StorageFullException || failure instanceof QuotaExceededException) {
       return CallStatus.RESOURCE_EXHAUSTED.withDescription(failure.getMessage()).toRuntimeException();
+    }
+    if (failure instanceof RejectedExecutionException) {
+      // A do_get that must wait for a key's lock moves to the call pool; a full pool is a
+      // passing state, which clients retry.
+      return CallStatus.UNAVAILABLE.withDescription("server busy: every call thread is in use").toRuntimeException();
     }
     if (failure instanceof ObjectNotFoundException) {
       return CallStatus.NOT_FOUND.withDescription(failure.getMessage()).toRuntimeException();

@@ -1,0 +1,25 @@
+package dev.flightcache.server.flight;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.flightcache.server.store.ObjectNotFoundException;
+import java.io.IOException;
+import java.util.concurrent.RejectedExecutionException;
+import org.apache.arrow.flight.FlightStatusCode;
+import org.junit.jupiter.api.Test;
+
+class CallErrorsTest {
+  @Test
+  void fullCallPool_unavailable() {
+    assertThat(CallErrors.toFlight(new RejectedExecutionException("pool full")).status().code())
+        .isEqualTo(FlightStatusCode.UNAVAILABLE);
+  }
+
+  @Test
+  void notFound_storageFailure_andUnknown_keepTheirCodes() {
+    assertThat(CallErrors.toFlight(new ObjectNotFoundException("object a/b/c not found")).status().code())
+        .isEqualTo(FlightStatusCode.NOT_FOUND);
+    assertThat(CallErrors.toFlight(new IOException("disk")).status().code()).isEqualTo(FlightStatusCode.INTERNAL);
+    assertThat(CallErrors.toFlight(new IllegalStateException("bug")).status().description()).isEqualTo("internal error");
+  }
+}

@@ -78,7 +78,16 @@ final class GetResponder {
       StreamPump.start(listener, new NoBatches(allocator), () -> {}, call);
       return;
     }
-    long patchesAbove = peeked == Answer.PATCHES_ONLY ? c : 0;
+    openAndStream(ticket, peeked == Answer.PATCHES_ONLY ? c : 0, chunkedAccepted, listener, call);
+  }
+
+  /**
+   * Opens the object and streams the answer: here if the key's lock is free at once, else on the
+   * call pool, so that a do_get on an event loop never waits for a writer.
+   */
+  private void openAndStream(
+      GetTicket ticket, long patchesAbove, boolean chunkedAccepted, ServerStreamListener listener, CallTracking call)
+      throws IOException {
     Optional<ObjectSnapshot> opened = store.tryOpen(ticket.key(), patchesAbove);
     if (opened.isPresent()) {
       stream(opened.get(), ticket, patchesAbove, chunkedAccepted, listener, call);
@@ -94,16 +103,16 @@ final class GetResponder {
   }
 
   private void stream(
-      ObjectSnapshot opened, GetTicket ticket, long patchesAbove, boolean chunkedAccepted, ServerStreamListener listener,
+      ObjectSnapshot snapshot, GetTicket ticket, long patchesAbove, boolean chunkedAccepted, ServerStreamListener listener,
       CallTracking call) throws IOException {
     long c = ticket.clientVersion();
-    ObjectSnapshot snapshot = opened;
     Answer answer = decide(snapshot.entry(), c);
     if (answer == Answer.FULL && patchesAbove != 0) {
-      // A new base arrived since the peek: the patches opened are not enough.
+      // A new base arrived since the peek: the patches opened are not enough. Open again, all of
+      // it, the same way (this ends: the second open takes every patch).
       snapshot.close();
-      snapshot = store.open(ticket.key(), 0);
-      answer = decide(snapshot.entry(), c);
+      openAndStream(ticket, 0, chunkedAccepted, listener, call);
+      return;
     }
     call.version(snapshot.entry().version());
     call.outcome(outcome(answer));

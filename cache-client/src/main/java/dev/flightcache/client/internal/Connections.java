@@ -18,7 +18,7 @@ public final class Connections implements AutoCloseable {
   private final BufferAllocator allocator;
   private final SslContext tls;
   private final Duration connectTimeout;
-  private final Map<Endpoint, FlightClient> clients = new ConcurrentHashMap<>();
+  private final Map<Endpoint, Connection> connections = new ConcurrentHashMap<>();
   private volatile boolean closed;
 
   /**
@@ -31,14 +31,17 @@ public final class Connections implements AutoCloseable {
     this.connectTimeout = connectTimeout;
   }
 
-  public FlightClient get(Endpoint endpoint) {
+  /** A Flight connection, and the channel under it for calls made with gRPC directly. */
+  public record Connection(FlightClient flight, ManagedChannel channel) {}
+
+  public Connection get(Endpoint endpoint) {
     if (closed) {
       throw new IllegalStateException("client is closed");
     }
-    return clients.computeIfAbsent(endpoint, this::connect);
+    return connections.computeIfAbsent(endpoint, this::connect);
   }
 
-  private FlightClient connect(Endpoint endpoint) {
+  private Connection connect(Endpoint endpoint) {
     NettyChannelBuilder builder =
         NettyChannelBuilder.forAddress(endpoint.host(), endpoint.port())
             .maxInboundMessageSize(Integer.MAX_VALUE)
@@ -56,15 +59,15 @@ public final class Connections implements AutoCloseable {
       builder.usePlaintext();
     }
     ManagedChannel channel = builder.build();
-    return FlightGrpcUtils.createFlightClient(allocator, channel);
+    return new Connection(FlightGrpcUtils.createFlightClient(allocator, channel), channel);
   }
 
   @Override
   public void close() throws InterruptedException {
     closed = true;
-    for (FlightClient client : clients.values()) {
-      client.close();
+    for (Connection connection : connections.values()) {
+      connection.flight().close();
     }
-    clients.clear();
+    connections.clear();
   }
 }

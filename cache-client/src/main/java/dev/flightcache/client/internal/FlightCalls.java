@@ -1,6 +1,5 @@
 package dev.flightcache.client.internal;
 
-import dev.flightcache.client.CachedObject;
 import dev.flightcache.client.InvalidRequestException;
 import dev.flightcache.client.ObjectSummary;
 import dev.flightcache.proto.GetTicket;
@@ -173,23 +172,9 @@ public final class FlightCalls {
     }
   }
 
-  /** A do_get of {@code key:version}, read whole into heap buffers. */
-  public Fetched fetch(FlightClient client, ObjectKey key, long version, CallOption... options) {
-    try (FlightStream stream = client.getStream(new Ticket(new GetTicket(key, version).encode()), options)) {
-      if (Protocol.isNativeTable(stream.getSchema())) {
-        throw new InvalidRequestException("object " + key + " is an Arrow table: read it with getTable", null);
-      }
-      Rows rows = new Rows(key, Protocol.announcedBaseBytes(stream.getSchema()));
-      while (stream.next()) {
-        rows.add(stream.getRoot());
-      }
-      return rows.result();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted", e);
-    } catch (Exception e) {
-      throw e instanceof RuntimeException runtime ? runtime : new IllegalStateException(e);
-    }
+  /** A do_get of {@code key:version}, read whole into heap buffers (see {@link DirectGet}). */
+  public Fetched fetch(io.grpc.Channel channel, ObjectKey key, long version, CallOption... options) {
+    return DirectGet.fetch(channel, key, version, options);
   }
 
   /**
@@ -297,96 +282,5 @@ public final class FlightCalls {
     String token = new String(results.next().getBody(), StandardCharsets.UTF_8);
     results.forEachRemaining(ignored -> {});
     return token;
-  }
-
-  /** Collects the rows of an opaque answer, checking their order. */
-  private static final class Rows {
-    private final ObjectKey key;
-    private final long announcedBaseBytes;
-    private final List<CachedObject.Patch> patches = new ArrayList<>();
-    private GrowableBytes base;
-    private long baseVersion;
-    private long payloadBytes;
-
-    /** @param announcedBaseBytes the base size the answer's schema announced, or -1 */
-    Rows(ObjectKey key, long announcedBaseBytes) {
-      this.key = key;
-      this.announcedBaseBytes = announcedBaseBytes;
-    }
-
-    void add(VectorSchemaRoot root) {
-      UInt8Vector version = (UInt8Vector) root.getVector(0);
-      VarCharVector kind = (VarCharVector) root.getVector(1);
-      VarBinaryVector data = (VarBinaryVector) root.getVector(2);
-      for (int row = 0; row < root.getRowCount(); row++) {
-        long rowVersion = version.get(row);
-        int length = data.getValueLength(row);
-        long start = data.getStartOffset(row);
-        payloadBytes += length;
-        if (Protocol.KIND_BASE.equals(new String(kind.get(row), StandardCharsets.UTF_8))) {
-          if (!patches.isEmpty() || (base != null && rowVersion != baseVersion)) {
-            throw protocolError("a base row after a patch row, or base rows of two versions");
-          }
-          if (base == null) {
-            base = new GrowableBytes(announcedBaseBytes);
-            baseVersion = rowVersion;
-          }
-          base.append(data.getDataBuffer(), start, length);
-        } else {
-          boolean first = base == null && patches.isEmpty();
-          long previous = patches.isEmpty() ? baseVersion : patches.get(patches.size() - 1).version();
-          if (!first && Long.compareUnsigned(rowVersion, previous) <= 0) {
-            throw protocolError("patch versions do not increase");
-          }
-          byte[] bytes = new byte[length];
-          data.getDataBuffer().getBytes(start, bytes);
-          patches.add(new CachedObject.Patch(rowVersion, ByteBuffer.wrap(bytes)));
-        }
-      }
-    }
-
-    Fetched result() {
-      if (base != null) {
-        return new Fetched.Full(baseVersion, base.toBuffer(), patches, payloadBytes);
-      }
-      if (!patches.isEmpty()) {
-        return new Fetched.Patches(patches, payloadBytes);
-      }
-      return new Fetched.NotModified();
-    }
-
-    private IllegalStateException protocolError(String what) {
-      return new IllegalStateException("unexpected answer for " + key + ": " + what);
-    }
-  }
-
-  /**
-   * A byte array that base rows are appended to: allocated once at the announced size, so a large
-   * object is copied once, or grown by doubling when no size was announced (flame's server).
-   */
-  private static final class GrowableBytes {
-    private static final int MAX = Integer.MAX_VALUE - 16;
-    private byte[] bytes;
-    private int size;
-
-    GrowableBytes(long announcedBytes) {
-      bytes = new byte[announcedBytes >= 0 && announcedBytes <= MAX ? (int) announcedBytes : 0];
-    }
-
-    void append(ArrowBuf source, long start, int length) {
-      if ((long) size + length > MAX) {
-        throw new InvalidRequestException("object is larger than 2 GiB: read it with download", null);
-      }
-      if (size + length > bytes.length) {
-        int capacity = (int) Math.min(MAX, Math.max((long) size + length, Math.max(1024, (long) bytes.length * 2)));
-        bytes = java.util.Arrays.copyOf(bytes, capacity);
-      }
-      source.getBytes(start, bytes, size, length);
-      size += length;
-    }
-
-    ByteBuffer toBuffer() {
-      return ByteBuffer.wrap(bytes, 0, size).slice();
-    }
   }
 }

@@ -1,0 +1,149 @@
+package dev.flightcache.client.internal;
+
+import com.google.protobuf.ByteString;
+import dev.flightcache.proto.GetTicket;
+import dev.flightcache.proto.ObjectKey;
+import io.grpc.Channel;
+import io.grpc.ClientCall;
+import io.grpc.Metadata;
+import io.grpc.MethodDescriptor;
+import io.grpc.Status;
+import io.grpc.protobuf.ProtoUtils;
+import io.grpc.stub.AbstractStub;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.Executor;
+import java.util.concurrent.LinkedBlockingQueue;
+import org.apache.arrow.flight.CallOption;
+import org.apache.arrow.flight.CallOptions;
+import org.apache.arrow.flight.grpc.StatusUtils;
+import org.apache.arrow.flight.impl.Flight;
+
+/**
+ * An opaque do_get made as a plain gRPC call, so that its answer is read by {@link AnswerReader}
+ * from gRPC's buffers instead of through Flight's reader (see there for why). Same method, same
+ * ticket, same headers and options as {@code FlightClient.getStream}; failures surface as the
+ * {@code FlightRuntimeException} Flight would raise. The answer is read on the calling thread:
+ * gRPC's event loop only frames, and the caller copies. Thread-safe; each call is its own.
+ */
+final class DirectGet {
+  private static final MethodDescriptor<Flight.Ticket, InputStream> DO_GET =
+      MethodDescriptor.<Flight.Ticket, InputStream>newBuilder()
+          .setType(MethodDescriptor.MethodType.SERVER_STREAMING)
+          .setFullMethodName(MethodDescriptor.generateFullMethodName("arrow.flight.protocol.FlightService", "DoGet"))
+          .setRequestMarshaller(ProtoUtils.marshaller(Flight.Ticket.getDefaultInstance()))
+          .setResponseMarshaller(new Unparsed())
+          .build();
+  /** Messages gRPC may deliver before the caller has read the ones before. */
+  private static final int MESSAGES_AHEAD = 16;
+
+  private DirectGet() {}
+
+  static Fetched fetch(Channel channel, ObjectKey key, long version, CallOption... options) {
+    Stub stub = new Stub(channel, io.grpc.CallOptions.DEFAULT);
+    for (CallOption option : options) {
+      if (option instanceof CallOptions.GrpcCallOption grpcOption) {
+        stub = grpcOption.wrapStub(stub);
+      }
+    }
+    CallerThread callerThread = new CallerThread();
+    ClientCall<Flight.Ticket, InputStream> call =
+        stub.getChannel().newCall(DO_GET, stub.getCallOptions().withExecutor(callerThread));
+    AnswerReader reader = new AnswerReader(key);
+    Listener listener = new Listener(call, reader);
+    call.start(listener, new Metadata());
+    call.sendMessage(Flight.Ticket.newBuilder().setTicket(ByteString.copyFrom(new GetTicket(key, version).encode())).build());
+    call.halfClose();
+    call.request(MESSAGES_AHEAD);
+    try {
+      while (listener.status == null) {
+        callerThread.next().run();
+      }
+    } catch (InterruptedException e) {
+      call.cancel("the caller was interrupted", e);
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted", e);
+    }
+    if (listener.failure != null) {
+      throw listener.failure instanceof RuntimeException runtime ? runtime : new IllegalStateException(listener.failure);
+    }
+    if (!listener.status.isOk()) {
+      throw StatusUtils.fromGrpcRuntimeException(listener.status.asRuntimeException(listener.trailers));
+    }
+    return reader.result();
+  }
+
+  /** Reads each message as it is delivered, on the calling thread, and asks for the next. */
+  private static final class Listener extends ClientCall.Listener<InputStream> {
+    private final ClientCall<?, ?> call;
+    private final AnswerReader reader;
+    private Exception failure;
+    private Status status;
+    private Metadata trailers;
+
+    Listener(ClientCall<?, ?> call, AnswerReader reader) {
+      this.call = call;
+      this.reader = reader;
+    }
+
+    @Override
+    public void onMessage(InputStream message) {
+      if (failure != null) {
+        return;
+      }
+      try {
+        reader.read(message);
+        call.request(1);
+      } catch (IOException | RuntimeException e) {
+        failure = e;
+        call.cancel("the answer could not be read", e);
+      }
+    }
+
+    @Override
+    public void onClose(Status status, Metadata trailers) {
+      this.status = status;
+      this.trailers = trailers;
+    }
+  }
+
+  /** gRPC's callbacks for one call, queued until the calling thread runs them. */
+  private static final class CallerThread implements Executor {
+    private final BlockingQueue<Runnable> tasks = new LinkedBlockingQueue<>();
+
+    @Override
+    public void execute(Runnable task) {
+      tasks.add(task);
+    }
+
+    Runnable next() throws InterruptedException {
+      return tasks.take();
+    }
+  }
+
+  /** Hands each message's stream over as is; the listener reads it before returning. */
+  private static final class Unparsed implements MethodDescriptor.Marshaller<InputStream> {
+    @Override
+    public InputStream stream(InputStream value) {
+      return value;
+    }
+
+    @Override
+    public InputStream parse(InputStream stream) {
+      return stream;
+    }
+  }
+
+  /** Carries Flight's call options (deadline, headers, credentials) onto the call. */
+  private static final class Stub extends AbstractStub<Stub> {
+    Stub(Channel channel, io.grpc.CallOptions options) {
+      super(channel, options);
+    }
+
+    @Override
+    protected Stub build(Channel channel, io.grpc.CallOptions options) {
+      return new Stub(channel, options);
+    }
+  }
+}

@@ -1,0 +1,105 @@
+package dev.flightcache.client.internal;
+
+import dev.flightcache.client.CachedObject;
+import dev.flightcache.client.InvalidRequestException;
+import dev.flightcache.proto.ObjectKey;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * The rows of one opaque do_get answer, checked for order as they arrive: base rows (all of one
+ * version) first, then patches of increasing version. Not thread-safe: one answer, one reader.
+ */
+final class OpaqueAnswer {
+  private final ObjectKey key;
+  private final long announcedBaseBytes;
+  private final List<CachedObject.Patch> patches = new ArrayList<>();
+  private GrowableBytes base;
+  private long baseVersion;
+  private long payloadBytes;
+
+  /** @param announcedBaseBytes the base size the answer's schema announced, or -1 */
+  OpaqueAnswer(ObjectKey key, long announcedBaseBytes) {
+    this.key = key;
+    this.announcedBaseBytes = announcedBaseBytes;
+  }
+
+  /** Takes one row whose {@code lengthBytes} bytes are read from {@code in}. */
+  void row(long version, boolean isBase, int lengthBytes, InputStream in) throws IOException {
+    payloadBytes += lengthBytes;
+    if (isBase) {
+      if (!patches.isEmpty() || (base != null && version != baseVersion)) {
+        throw protocolError("a base row after a patch row, or base rows of two versions");
+      }
+      if (base == null) {
+        base = new GrowableBytes(announcedBaseBytes);
+        baseVersion = version;
+      }
+      base.append(in, lengthBytes);
+    } else {
+      boolean first = base == null && patches.isEmpty();
+      long previous = patches.isEmpty() ? baseVersion : patches.get(patches.size() - 1).version();
+      if (!first && Long.compareUnsigned(version, previous) <= 0) {
+        throw protocolError("patch versions do not increase");
+      }
+      byte[] bytes = new byte[lengthBytes];
+      readFully(in, bytes, 0, lengthBytes);
+      patches.add(new CachedObject.Patch(version, ByteBuffer.wrap(bytes)));
+    }
+  }
+
+  Fetched result() {
+    if (base != null) {
+      return new Fetched.Full(baseVersion, base.toBuffer(), patches, payloadBytes);
+    }
+    if (!patches.isEmpty()) {
+      return new Fetched.Patches(patches, payloadBytes);
+    }
+    return new Fetched.NotModified();
+  }
+
+  IllegalStateException protocolError(String what) {
+    return new IllegalStateException("unexpected answer for " + key + ": " + what);
+  }
+
+  static void readFully(InputStream in, byte[] into, int offset, int lengthBytes) throws IOException {
+    if (in.readNBytes(into, offset, lengthBytes) != lengthBytes) {
+      throw new EOFException("a message ended inside a row");
+    }
+  }
+
+  /**
+   * A byte array that base rows are appended to: allocated once at the announced size, so a large
+   * object is copied once, or grown by doubling when no size was announced (flame's server).
+   */
+  private static final class GrowableBytes {
+    private static final int MAX = Integer.MAX_VALUE - 16;
+    private byte[] bytes;
+    private int size;
+
+    GrowableBytes(long announcedBytes) {
+      bytes = new byte[announcedBytes >= 0 && announcedBytes <= MAX ? (int) announcedBytes : 0];
+    }
+
+    void append(InputStream in, int lengthBytes) throws IOException {
+      if ((long) size + lengthBytes > MAX) {
+        throw new InvalidRequestException("object is larger than 2 GiB: read it with download", null);
+      }
+      if (size + lengthBytes > bytes.length) {
+        int capacity = (int) Math.min(MAX, Math.max((long) size + lengthBytes, Math.max(1024, (long) bytes.length * 2)));
+        bytes = Arrays.copyOf(bytes, capacity);
+      }
+      readFully(in, bytes, size, lengthBytes);
+      size += lengthBytes;
+    }
+
+    ByteBuffer toBuffer() {
+      return ByteBuffer.wrap(bytes, 0, size).slice();
+    }
+  }
+}

@@ -151,7 +151,7 @@ public final class CacheClient implements AutoCloseable {
   /** A do_get of the ref's key at the version the cache holds, retried as reads are. */
   private ObjectCache.Fetcher fetcher(ObjectRef ref, Endpoint target) {
     return version -> read("get " + ref.key(),
-        () -> calls.fetch(connections.get(target).channel(), ref.key(), version, options(callTimeout, true)));
+        () -> calls.fetch(connections.get(target), ref.key(), version, options(callTimeout, true)));
   }
 
   /** Removes one object ({@code app/session/object}), a session ({@code app/session}) or an app ({@code app/*}). */

@@ -170,6 +170,7 @@ final class AnswerReader {
     int kindValuesAt = (int) batch.buffers(KIND_VALUES).offset();
     long kindValuesBytes = batch.buffers(KIND_VALUES).length();
     int dataOffsetsAt = slot(batch, DATA_OFFSETS, rows == 0 ? 0 : (rows + 1L) * Integer.BYTES);
+    OpaqueAnswer.RowBytes rowBytes = OpaqueAnswer.RowBytes.of(body);
     long position = 0;
     for (int row = 0; row < rows; row++) {
       int kindStart = prefix.getInt(kindOffsetsAt + row * Integer.BYTES);
@@ -185,7 +186,7 @@ final class AnswerReader {
         throw protocolError("a row of kind '" + new String(kind, StandardCharsets.UTF_8) + "'");
       }
       body.skipNBytes(start - position);
-      answer.row(prefix.getLong(versionsAt + row * Long.BYTES), isBase, end - start, body);
+      answer.row(prefix.getLong(versionsAt + row * Long.BYTES), isBase, end - start, rowBytes);
       position = end;
     }
     body.skipNBytes(bodyBytes - valuesStart - position);

@@ -1,5 +1,6 @@
 package dev.flightcache.client.internal;
 
+import com.google.common.util.concurrent.MoreExecutors;
 import com.google.protobuf.ByteString;
 import dev.flightcache.proto.GetTicket;
 import dev.flightcache.proto.ObjectKey;
@@ -12,9 +13,7 @@ import io.grpc.protobuf.ProtoUtils;
 import io.grpc.stub.AbstractStub;
 import java.io.IOException;
 import java.io.InputStream;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.Executor;
-import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.CountDownLatch;
 import org.apache.arrow.flight.CallOption;
 import org.apache.arrow.flight.CallOptions;
 import org.apache.arrow.flight.grpc.StatusUtils;
@@ -24,8 +23,10 @@ import org.apache.arrow.flight.impl.Flight;
  * An opaque do_get made as a plain gRPC call, so that its answer is read by {@link AnswerReader}
  * from gRPC's buffers instead of through Flight's reader (see there for why). Same method, same
  * ticket, same headers and options as {@code FlightClient.getStream}; failures surface as the
- * {@code FlightRuntimeException} Flight would raise. The answer is read on the calling thread:
- * gRPC's event loop only frames, and the caller copies. Thread-safe; each call is its own.
+ * {@code FlightRuntimeException} Flight would raise. The answer is read on gRPC's event loop as it
+ * arrives (the reader never blocks), and the calling thread waits for the end of the call: one
+ * wake-up per call. Reading on the calling thread instead cost a wake-up per message, and a 1 GiB
+ * get ran 4 to 21% slower that way. Thread-safe; each call is its own.
  */
 final class DirectGet {
   private static final MethodDescriptor<Flight.Ticket, InputStream> DO_GET =
@@ -47,19 +48,16 @@ final class DirectGet {
         stub = grpcOption.wrapStub(stub);
       }
     }
-    CallerThread callerThread = new CallerThread();
     ClientCall<Flight.Ticket, InputStream> call =
-        stub.getChannel().newCall(DO_GET, stub.getCallOptions().withExecutor(callerThread));
+        stub.getChannel().newCall(DO_GET, stub.getCallOptions().withExecutor(MoreExecutors.directExecutor()));
     AnswerReader reader = new AnswerReader(key);
     Listener listener = new Listener(call, reader);
     call.start(listener, new Metadata());
+    call.request(MESSAGES_AHEAD);
     call.sendMessage(Flight.Ticket.newBuilder().setTicket(ByteString.copyFrom(new GetTicket(key, version).encode())).build());
     call.halfClose();
-    call.request(MESSAGES_AHEAD);
     try {
-      while (listener.status == null) {
-        callerThread.next().run();
-      }
+      listener.closed.await();
     } catch (InterruptedException e) {
       call.cancel("the caller was interrupted", e);
       Thread.currentThread().interrupt();
@@ -74,10 +72,11 @@ final class DirectGet {
     return reader.result();
   }
 
-  /** Reads each message as it is delivered, on the calling thread, and asks for the next. */
+  /** Reads each message as it is delivered, and asks for the next. gRPC calls it one at a time. */
   private static final class Listener extends ClientCall.Listener<InputStream> {
     private final ClientCall<?, ?> call;
     private final AnswerReader reader;
+    private final CountDownLatch closed = new CountDownLatch(1);
     private Exception failure;
     private Status status;
     private Metadata trailers;
@@ -105,20 +104,7 @@ final class DirectGet {
     public void onClose(Status status, Metadata trailers) {
       this.status = status;
       this.trailers = trailers;
-    }
-  }
-
-  /** gRPC's callbacks for one call, queued until the calling thread runs them. */
-  private static final class CallerThread implements Executor {
-    private final BlockingQueue<Runnable> tasks = new LinkedBlockingQueue<>();
-
-    @Override
-    public void execute(Runnable task) {
-      tasks.add(task);
-    }
-
-    Runnable next() throws InterruptedException {
-      return tasks.take();
+      closed.countDown();
     }
   }
 

@@ -172,9 +172,48 @@ public final class FlightCalls {
     }
   }
 
-  /** A do_get of {@code key:version}, read whole into heap buffers (see {@link DirectGet}). */
-  public Fetched fetch(io.grpc.Channel channel, ObjectKey key, long version, CallOption... options) {
-    return DirectGet.fetch(channel, key, version, options);
+  /**
+   * A do_get of {@code key:version}, read whole into heap buffers. A full fetch (version 0) goes
+   * through {@link DirectGet}, which copies each byte once. A revalidation, whose answer is almost
+   * always the schema alone ("not modified"), goes through Flight's reader: measured on 2 vCPUs,
+   * a caller that is woken once at the end of the call (DirectGet) waited 20 to 40 µs longer for
+   * that answer than one woken at the schema and again at the end (Flight).
+   */
+  public Fetched fetch(Connections.Connection connection, ObjectKey key, long version, CallOption... options) {
+    if (version == 0) {
+      return DirectGet.fetch(connection.channel(), key, version, options);
+    }
+    try (FlightStream stream = connection.flight().getStream(new Ticket(new GetTicket(key, version).encode()), options)) {
+      if (Protocol.isNativeTable(stream.getSchema())) {
+        throw new InvalidRequestException("object " + key + " is an Arrow table: read it with getTable", null);
+      }
+      OpaqueAnswer answer = new OpaqueAnswer(key, Protocol.announcedBaseBytes(stream.getSchema()));
+      while (stream.next()) {
+        addRows(answer, stream.getRoot());
+      }
+      return answer.result();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted", e);
+    } catch (Exception e) {
+      throw e instanceof RuntimeException runtime ? runtime : new IllegalStateException(e);
+    }
+  }
+
+  private static void addRows(OpaqueAnswer answer, VectorSchemaRoot root) throws IOException {
+    UInt8Vector version = (UInt8Vector) root.getVector(0);
+    VarCharVector kind = (VarCharVector) root.getVector(1);
+    VarBinaryVector data = (VarBinaryVector) root.getVector(2);
+    for (int row = 0; row < root.getRowCount(); row++) {
+      String rowKind = new String(kind.get(row), StandardCharsets.UTF_8);
+      if (!Protocol.KIND_BASE.equals(rowKind) && !Protocol.KIND_PATCH.equals(rowKind)) {
+        throw answer.protocolError("a row of kind '" + rowKind + "'");
+      }
+      long start = data.getStartOffset(row);
+      ArrowBuf bytes = data.getDataBuffer();
+      answer.row(version.get(row), Protocol.KIND_BASE.equals(rowKind), data.getValueLength(row),
+          (into, offset, lengthBytes) -> bytes.getBytes(start, into, offset, lengthBytes));
+    }
   }
 
   /**

@@ -29,8 +29,19 @@ final class OpaqueAnswer {
     this.announcedBaseBytes = announcedBaseBytes;
   }
 
-  /** Takes one row whose {@code lengthBytes} bytes are read from {@code in}. */
-  void row(long version, boolean isBase, int lengthBytes, InputStream in) throws IOException {
+  /** Where a row's bytes come from: copies them into {@code into} at {@code offset}. */
+  @FunctionalInterface
+  interface RowBytes {
+    void copyTo(byte[] into, int offset, int lengthBytes) throws IOException;
+
+    /** The next {@code lengthBytes} of a stream. */
+    static RowBytes of(InputStream in) {
+      return (into, offset, lengthBytes) -> readFully(in, into, offset, lengthBytes);
+    }
+  }
+
+  /** Takes one row of {@code lengthBytes} bytes. */
+  void row(long version, boolean isBase, int lengthBytes, RowBytes in) throws IOException {
     payloadBytes += lengthBytes;
     if (isBase) {
       if (!patches.isEmpty() || (base != null && version != baseVersion)) {
@@ -48,7 +59,7 @@ final class OpaqueAnswer {
         throw protocolError("patch versions do not increase");
       }
       byte[] bytes = new byte[lengthBytes];
-      readFully(in, bytes, 0, lengthBytes);
+      in.copyTo(bytes, 0, lengthBytes);
       patches.add(new CachedObject.Patch(version, ByteBuffer.wrap(bytes)));
     }
   }
@@ -86,7 +97,7 @@ final class OpaqueAnswer {
       bytes = new byte[announcedBytes >= 0 && announcedBytes <= MAX ? (int) announcedBytes : 0];
     }
 
-    void append(InputStream in, int lengthBytes) throws IOException {
+    void append(RowBytes in, int lengthBytes) throws IOException {
       if ((long) size + lengthBytes > MAX) {
         throw new InvalidRequestException("object is larger than 2 GiB: read it with download", null);
       }
@@ -94,7 +105,7 @@ final class OpaqueAnswer {
         int capacity = (int) Math.min(MAX, Math.max((long) size + lengthBytes, Math.max(1024, (long) bytes.length * 2)));
         bytes = Arrays.copyOf(bytes, capacity);
       }
-      readFully(in, bytes, size, lengthBytes);
+      in.copyTo(bytes, size, lengthBytes);
       size += lengthBytes;
     }
 

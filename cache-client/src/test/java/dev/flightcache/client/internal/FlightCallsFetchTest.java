@@ -36,13 +36,17 @@ import org.apache.arrow.vector.types.pojo.Schema;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * {@link DirectGet} and {@link AnswerReader} against answers written by Arrow's own Flight server:
- * the shapes our server sends, and the ones it never sends but flame's server or a broken peer
- * might (several rows a batch, no announced size, unknown kinds, other schemas).
+ * {@link FlightCalls#fetch} against answers written by Arrow's own Flight server: the shapes our
+ * server sends, and the ones it never sends but flame's server or a broken peer might (several
+ * rows a batch, no announced size, unknown kinds, other schemas). Version 0 reads through
+ * {@link DirectGet} and {@link AnswerReader}, other versions through Flight's reader; the cases
+ * that matter to both run both ways.
  */
-class DirectGetTest {
+class FlightCallsFetchTest {
   private final BufferAllocator allocator = new RootAllocator();
   private final List<String> chunkedRowsHeaders = new CopyOnWriteArrayList<>();
   private FlightServer server;
@@ -108,8 +112,21 @@ class DirectGetTest {
   }
 
   @Test
+  void directGet_patchesOnly_answersPatches() {
+    Fetched.Patches patches = (Fetched.Patches) DirectGet.fetch(connection().channel(), key("patches"), 3);
+    assertThat(patches.patches()).extracting(patch -> text(patch.data())).containsExactly("+p4", "+p5");
+  }
+
+  @Test
   void fetch_schemaOnly_notModified() {
     assertThat(fetch("current", 5)).isInstanceOf(Fetched.NotModified.class);
+    assertThat(DirectGet.fetch(connection().channel(), key("current"), 5)).isInstanceOf(Fetched.NotModified.class);
+  }
+
+  @Test
+  void fetch_revalidationAnsweredInFull_replacesTheBase() {
+    Fetched.Full full = (Fetched.Full) fetch("multi", 6);
+    assertThat(text(full.base())).isEqualTo("abcdefgh");
   }
 
   @Test
@@ -129,8 +146,9 @@ class DirectGetTest {
   void fetch_sendsTheCallersHeaders() {
     FlightCallHeaders headers = new FlightCallHeaders();
     headers.insert(Protocol.HEADER_CHUNKED_ROWS, "1");
-    calls.fetch(channel(), key("current"), 1, new HeaderCallOption(headers));
-    assertThat(chunkedRowsHeaders).containsExactly("1");
+    calls.fetch(connection(), key("current"), 0, new HeaderCallOption(headers));
+    calls.fetch(connection(), key("current"), 1, new HeaderCallOption(headers));
+    assertThat(chunkedRowsHeaders).containsExactly("1", "1");
   }
 
   @Test
@@ -145,14 +163,22 @@ class DirectGetTest {
     assertThatThrownBy(() -> fetch("strings", 0)).isInstanceOf(IllegalStateException.class).hasMessageContaining("schema");
   }
 
-  @Test
-  void fetch_unknownKind_protocolError() {
-    assertThatThrownBy(() -> fetch("badkind", 0)).isInstanceOf(IllegalStateException.class).hasMessageContaining("'delta'");
+  @ParameterizedTest
+  @ValueSource(longs = {0, 1})
+  void fetch_unknownKind_protocolError(long version) {
+    assertThatThrownBy(() -> fetch("badkind", version)).isInstanceOf(IllegalStateException.class).hasMessageContaining("'delta'");
   }
 
-  @Test
-  void fetch_patchVersionsGoingBack_protocolError() {
-    assertThatThrownBy(() -> fetch("backwards", 0)).isInstanceOf(IllegalStateException.class).hasMessageContaining("increase");
+  @ParameterizedTest
+  @ValueSource(longs = {0, 1})
+  void fetch_patchVersionsGoingBack_protocolError(long version) {
+    assertThatThrownBy(() -> fetch("backwards", version)).isInstanceOf(IllegalStateException.class).hasMessageContaining("increase");
+  }
+
+  @ParameterizedTest
+  @ValueSource(longs = {0, 1})
+  void fetch_nativeTableEitherWay_invalidRequest(long version) {
+    assertThatThrownBy(() -> fetch("table", version)).isInstanceOf(InvalidRequestException.class);
   }
 
   @Test
@@ -167,7 +193,7 @@ class DirectGetTest {
   @Test
   void fetch_deadlinePasses_timedOut() {
     CallOption deadline = CallOptions.timeout(200, TimeUnit.MILLISECONDS);
-    assertThatThrownBy(() -> calls.fetch(channel(), key("silent"), 0, deadline))
+    assertThatThrownBy(() -> calls.fetch(connection(), key("silent"), 0, deadline))
         .isInstanceOfSatisfying(FlightRuntimeException.class, e -> assertThat(e.status().code()).isEqualTo(FlightStatusCode.TIMED_OUT));
   }
 
@@ -183,11 +209,11 @@ class DirectGetTest {
   }
 
   private Fetched fetch(String name, long version) {
-    return calls.fetch(channel(), key(name), version);
+    return calls.fetch(connection(), key(name), version);
   }
 
-  private io.grpc.Channel channel() {
-    return connections.get(Endpoint.parse("grpc://127.0.0.1:" + server.getPort())).channel();
+  private Connections.Connection connection() {
+    return connections.get(Endpoint.parse("grpc://127.0.0.1:" + server.getPort()));
   }
 
   private static ObjectKey key(String name) {

@@ -36,7 +36,7 @@ final class DirectGet {
           .setRequestMarshaller(ProtoUtils.marshaller(Flight.Ticket.getDefaultInstance()))
           .setResponseMarshaller(new Unparsed())
           .build();
-  /** Messages gRPC may deliver before the caller has read the ones before. */
+  /** Messages gRPC may deframe ahead of the one being read. */
   private static final int MESSAGES_AHEAD = 16;
 
   private DirectGet() {}

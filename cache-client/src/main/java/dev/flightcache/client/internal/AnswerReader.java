@@ -1,13 +1,11 @@
 package dev.flightcache.client.internal;
 
-import dev.flightcache.client.InvalidRequestException;
 import dev.flightcache.proto.ObjectKey;
 import dev.flightcache.proto.Protocol;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
 import org.apache.arrow.flatbuf.Buffer;
@@ -46,8 +44,6 @@ final class AnswerReader {
   private static final int KIND_VALUES = 4;
   private static final int DATA_OFFSETS = 6;
   private static final int DATA_VALUES = 7;
-  private static final byte[] BASE = Protocol.KIND_BASE.getBytes(StandardCharsets.UTF_8);
-  private static final byte[] PATCH = Protocol.KIND_PATCH.getBytes(StandardCharsets.UTF_8);
   private static final List<ArrowType> COLUMN_TYPES =
       Protocol.RESPONSE_SCHEMA.getFields().stream().map(Field::getType).toList();
 
@@ -131,13 +127,11 @@ final class AnswerReader {
     } catch (RuntimeException e) {
       throw protocolError("an unreadable schema");
     }
-    if (Protocol.isNativeTable(schema)) {
-      throw new InvalidRequestException("object " + key + " is an Arrow table: read it with getTable", null);
-    }
+    OpaqueAnswer.requireOpaque(key, schema);
     if (!schema.getFields().stream().map(Field::getType).toList().equals(COLUMN_TYPES)) {
       throw protocolError("schema " + schema + ", not (version, kind, data)");
     }
-    answer = new OpaqueAnswer(key, Protocol.announcedBaseBytes(schema));
+    answer = OpaqueAnswer.of(key, schema);
   }
 
   private void readBatch(RecordBatch batch, int bodyBytes, InputStream body) throws IOException {
@@ -180,11 +174,7 @@ final class AnswerReader {
       if (kindStart < 0 || kindStart > kindEnd || kindEnd > kindValuesBytes || start < position || start > end || end > values.length()) {
         throw protocolError("row offsets out of order");
       }
-      byte[] kind = Arrays.copyOfRange(prefixBytes, kindValuesAt + kindStart, kindValuesAt + kindEnd);
-      boolean isBase = Arrays.equals(kind, BASE);
-      if (!isBase && !Arrays.equals(kind, PATCH)) {
-        throw protocolError("a row of kind '" + new String(kind, StandardCharsets.UTF_8) + "'");
-      }
+      boolean isBase = answer.isBase(Arrays.copyOfRange(prefixBytes, kindValuesAt + kindStart, kindValuesAt + kindEnd));
       body.skipNBytes(start - position);
       answer.row(prefix.getLong(versionsAt + row * Long.BYTES), isBase, end - start, rowBytes);
       position = end;
@@ -202,7 +192,7 @@ final class AnswerReader {
   }
 
   private IllegalStateException protocolError(String what) {
-    return new IllegalStateException("unexpected answer for " + key + ": " + what);
+    return OpaqueAnswer.protocolError(key, what);
   }
 
   /** A protobuf varint, or -1 at the end of the stream when {@code endAllowed}. */

@@ -184,10 +184,7 @@ public final class FlightCalls {
       return DirectGet.fetch(connection.channel(), key, version, options);
     }
     try (FlightStream stream = connection.flight().getStream(new Ticket(new GetTicket(key, version).encode()), options)) {
-      if (Protocol.isNativeTable(stream.getSchema())) {
-        throw new InvalidRequestException("object " + key + " is an Arrow table: read it with getTable", null);
-      }
-      OpaqueAnswer answer = new OpaqueAnswer(key, Protocol.announcedBaseBytes(stream.getSchema()));
+      OpaqueAnswer answer = OpaqueAnswer.of(key, stream.getSchema());
       while (stream.next()) {
         addRows(answer, stream.getRoot());
       }
@@ -204,14 +201,10 @@ public final class FlightCalls {
     UInt8Vector version = (UInt8Vector) root.getVector(0);
     VarCharVector kind = (VarCharVector) root.getVector(1);
     VarBinaryVector data = (VarBinaryVector) root.getVector(2);
+    ArrowBuf bytes = data.getDataBuffer();
     for (int row = 0; row < root.getRowCount(); row++) {
-      String rowKind = new String(kind.get(row), StandardCharsets.UTF_8);
-      if (!Protocol.KIND_BASE.equals(rowKind) && !Protocol.KIND_PATCH.equals(rowKind)) {
-        throw answer.protocolError("a row of kind '" + rowKind + "'");
-      }
       long start = data.getStartOffset(row);
-      ArrowBuf bytes = data.getDataBuffer();
-      answer.row(version.get(row), Protocol.KIND_BASE.equals(rowKind), data.getValueLength(row),
+      answer.row(version.get(row), answer.isBase(kind.get(row)), data.getValueLength(row),
           (into, offset, lengthBytes) -> bytes.getBytes(start, into, offset, lengthBytes));
     }
   }
@@ -227,9 +220,7 @@ public final class FlightCalls {
     boolean done = false;
     try (FileChannel out = FileChannel.open(temp, StandardOpenOption.WRITE);
         FlightStream stream = client.getStream(new Ticket(new GetTicket(key, 0).encode()), options)) {
-      if (Protocol.isNativeTable(stream.getSchema())) {
-        throw new InvalidRequestException("object " + key + " is an Arrow table: read it with getTable", null);
-      }
+      OpaqueAnswer.requireOpaque(key, stream.getSchema());
       long written = 0;
       while (stream.next()) {
         VectorSchemaRoot root = stream.getRoot();

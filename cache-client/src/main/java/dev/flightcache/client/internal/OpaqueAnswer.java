@@ -3,19 +3,24 @@ package dev.flightcache.client.internal;
 import dev.flightcache.client.CachedObject;
 import dev.flightcache.client.InvalidRequestException;
 import dev.flightcache.proto.ObjectKey;
+import dev.flightcache.proto.Protocol;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import org.apache.arrow.vector.types.pojo.Schema;
 
 /**
  * The rows of one opaque do_get answer, checked for order as they arrive: base rows (all of one
  * version) first, then patches of increasing version. Not thread-safe: one answer, one reader.
  */
 final class OpaqueAnswer {
+  private static final byte[] BASE = Protocol.KIND_BASE.getBytes(StandardCharsets.UTF_8);
+  private static final byte[] PATCH = Protocol.KIND_PATCH.getBytes(StandardCharsets.UTF_8);
   private final ObjectKey key;
   private final long announcedBaseBytes;
   private final List<CachedObject.Patch> patches = new ArrayList<>();
@@ -23,10 +28,33 @@ final class OpaqueAnswer {
   private long baseVersion;
   private long payloadBytes;
 
-  /** @param announcedBaseBytes the base size the answer's schema announced, or -1 */
-  OpaqueAnswer(ObjectKey key, long announcedBaseBytes) {
+  private OpaqueAnswer(ObjectKey key, long announcedBaseBytes) {
     this.key = key;
     this.announcedBaseBytes = announcedBaseBytes;
+  }
+
+  /** The answer {@code schema} starts, sized by the base it announces, if any. */
+  static OpaqueAnswer of(ObjectKey key, Schema schema) {
+    requireOpaque(key, schema);
+    return new OpaqueAnswer(key, Protocol.announcedBaseBytes(schema));
+  }
+
+  /** @throws InvalidRequestException if {@code schema} is a native Arrow table's */
+  static void requireOpaque(ObjectKey key, Schema schema) {
+    if (Protocol.isNativeTable(schema)) {
+      throw new InvalidRequestException("object " + key + " is an Arrow table: read it with getTable", null);
+    }
+  }
+
+  /** Whether a row's UTF-8 kind is a base row; any kind but base and patch is a protocol error. */
+  boolean isBase(byte[] kind) {
+    if (Arrays.equals(kind, BASE)) {
+      return true;
+    }
+    if (Arrays.equals(kind, PATCH)) {
+      return false;
+    }
+    throw protocolError("a row of kind '" + new String(kind, StandardCharsets.UTF_8) + "'");
   }
 
   /** Where a row's bytes come from: copies them into {@code into} at {@code offset}. */
@@ -75,6 +103,10 @@ final class OpaqueAnswer {
   }
 
   IllegalStateException protocolError(String what) {
+    return protocolError(key, what);
+  }
+
+  static IllegalStateException protocolError(ObjectKey key, String what) {
     return new IllegalStateException("unexpected answer for " + key + ": " + what);
   }
 

@@ -116,12 +116,14 @@ final class GetResponder {
     }
     call.version(snapshot.entry().version());
     call.outcome(outcome(answer));
+    ResponseBody body;
     try {
-      StreamPump.start(listener, body(snapshot, answer, c, chunkedAccepted), snapshot, call);
+      body = body(snapshot, answer, c, chunkedAccepted);
     } catch (IOException | RuntimeException e) {
       snapshot.close();
       throw e;
     }
+    StreamPump.start(listener, body, snapshot, call);
   }
 
   private static GetOutcome outcome(Answer answer) {

@@ -27,20 +27,40 @@ final class StreamPump implements Runnable {
 
   /**
    * Starts sending {@code body}; {@code resources} are closed with it when the call ends. The bytes
-   * sent, and a cancellation by the client, are noted in {@code call}.
+   * sent, and a cancellation by the client, are noted in {@code call}. A failure to start ends the
+   * call with an error; this never throws.
+   *
+   * <p>This may run on a worker thread while the call's event loop already delivers ready signals
+   * (see {@link GetResponder}: a do_get waiting for a key's lock moves off the event loop). The pump's
+   * lock is held until the schema is out and the first batches are sent, so a ready signal never
+   * sends a batch before the schema, and never races the first sends: gRPC's call is not
+   * thread-safe, and two threads sending its first message would both send headers.
    */
   static void start(ServerStreamListener listener, ResponseBody body, AutoCloseable resources, CallTracking call) {
     StreamPump pump = new StreamPump(listener, body, resources, call);
-    listener.setUseZeroCopy(true);
-    listener.setOnCancelHandler(pump::cancel);
-    listener.setOnReadyHandler(pump);
-    listener.start(body.root());
-    pump.run();
+    synchronized (pump) {
+      try {
+        listener.setUseZeroCopy(true);
+        listener.setOnCancelHandler(pump::cancel);
+        listener.setOnReadyHandler(pump);
+        listener.start(body.root());
+      } catch (Throwable failure) {
+        pump.fail(failure);
+        return;
+      }
+      pump.run();
+    }
   }
 
   @Override
   public synchronized void run() {
     if (finished) {
+      return;
+    }
+    if (listener.isCancelled()) {
+      // Cancelled before the handler was set (while the call waited for a worker): the signal is
+      // gone, and a cancelled stream never becomes ready again.
+      cancel();
       return;
     }
     try {
@@ -54,9 +74,13 @@ final class StreamPump implements Runnable {
         call.addBytesOut(body.loadedBytes());
       }
     } catch (Throwable failure) {
-      finish();
-      listener.error(CallErrors.toFlight(failure));
+      fail(failure);
     }
+  }
+
+  private void fail(Throwable failure) {
+    finish();
+    listener.error(CallErrors.toFlight(failure));
   }
 
   private synchronized void cancel() {

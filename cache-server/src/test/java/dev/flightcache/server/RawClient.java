@@ -11,6 +11,7 @@ import org.apache.arrow.flight.CallOption;
 import org.apache.arrow.flight.FlightCallHeaders;
 import org.apache.arrow.flight.FlightClient;
 import org.apache.arrow.flight.FlightDescriptor;
+import org.apache.arrow.flight.FlightGrpcUtils;
 import org.apache.arrow.flight.FlightStream;
 import org.apache.arrow.flight.HeaderCallOption;
 import org.apache.arrow.flight.Location;
@@ -68,6 +69,11 @@ final class RawClient implements AutoCloseable {
     FlightClient.Builder builder = FlightClient.builder(allocator, location);
     configure.accept(builder);
     this.client = builder.build();
+  }
+
+  /** A client on a channel built by the test (its transport under study). */
+  RawClient(io.grpc.ManagedChannel channel) {
+    this.client = FlightGrpcUtils.createFlightClient(allocator, channel);
   }
 
   /** A put to a session path ({@code app/s}) or a full key, each byte array sent as its own batch. */

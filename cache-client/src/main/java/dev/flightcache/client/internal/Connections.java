@@ -4,6 +4,7 @@ import io.grpc.ManagedChannel;
 import io.grpc.netty.GrpcSslContexts;
 import io.grpc.netty.NettyChannelBuilder;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
 import io.netty.handler.ssl.SslContext;
 import java.time.Duration;
 import java.util.Map;
@@ -15,10 +16,14 @@ import org.apache.arrow.memory.BufferAllocator;
 
 /** One Flight connection per endpoint, made on first use and kept until close. Thread-safe. */
 public final class Connections implements AutoCloseable {
+  /** The event loops of every client in the process. */
+  private static final SharedEventLoops EVENT_LOOPS = new SharedEventLoops("flight-cache-client-ELG");
+
   private final BufferAllocator allocator;
   private final SslContext tls;
   private final Duration connectTimeout;
   private final Map<Endpoint, Connection> connections = new ConcurrentHashMap<>();
+  private final EventLoopGroup eventLoops;
   private volatile boolean closed;
 
   /**
@@ -29,6 +34,7 @@ public final class Connections implements AutoCloseable {
     this.allocator = allocator;
     this.tls = tls;
     this.connectTimeout = connectTimeout;
+    this.eventLoops = EVENT_LOOPS.acquire();
   }
 
   /** A Flight connection, and the channel under it for calls made with gRPC directly. */
@@ -48,6 +54,9 @@ public final class Connections implements AutoCloseable {
             // Answers are handed to the caller's thread by Flight's own queues, which never block,
             // so gRPC may run its callbacks on the event loop: a thread hop fewer per call.
             .directExecutor()
+            // The server may send HTTP/2 frames of up to 1 MiB instead of 16 KiB.
+            .channelFactory(LargeFrames.ClientChannel::new)
+            .eventLoopGroup(eventLoops)
             .withOption(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, connectTimeout.toMillis()));
     if (endpoint.tls()) {
       try {
@@ -63,11 +72,18 @@ public final class Connections implements AutoCloseable {
   }
 
   @Override
-  public void close() throws InterruptedException {
-    closed = true;
-    for (Connection connection : connections.values()) {
-      connection.flight().close();
+  public synchronized void close() throws InterruptedException {
+    if (closed) {
+      return;
     }
-    connections.clear();
+    closed = true;
+    try {
+      for (Connection connection : connections.values()) {
+        connection.flight().close();
+      }
+      connections.clear();
+    } finally {
+      EVENT_LOOPS.release();
+    }
   }
 }

@@ -15,18 +15,18 @@ import java.util.concurrent.TimeUnit;
  * on two cores made 8,000 to 9,000 calls a second against 13,000 to 14,000: more threads than
  * cores only add context switches.
  */
-public final class SharedEventLoops {
+final class SharedEventLoops {
   private final String threadPrefix;
   private EventLoopGroup group;
   private int users;
 
   /** @param threadPrefix names the group's threads, which are daemon threads */
-  public SharedEventLoops(String threadPrefix) {
+  SharedEventLoops(String threadPrefix) {
     this.threadPrefix = threadPrefix;
   }
 
   /** The group, started if this is its first user; every call needs one {@link #release()}. */
-  public synchronized EventLoopGroup acquire() {
+  synchronized EventLoopGroup acquire() {
     if (users++ == 0) {
       group = new MultiThreadIoEventLoopGroup(
           Runtime.getRuntime().availableProcessors(), new DefaultThreadFactory(threadPrefix, true), NioIoHandler.newFactory());
@@ -38,7 +38,7 @@ public final class SharedEventLoops {
    * Ends one use; the last stops the threads once they have been idle for a moment (their
    * connections are closing) and returns without waiting.
    */
-  public synchronized void release() {
+  synchronized void release() {
     if (users == 0) {
       throw new IllegalStateException("released more often than acquired");
     }

@@ -24,7 +24,7 @@ class LargeFramesTest {
 
   @Test
   void advertisesOnceTheHandlerIsThere_andAcceptsLargeFramesOnlyAfterThePeersAck() {
-    EmbeddedChannel channel = new EmbeddedChannel(new LargeFrames.Advertiser(LargeFrames.MAX_FRAME_BYTES));
+    EmbeddedChannel channel = new EmbeddedChannel(new LargeFrames.Advertiser());
 
     // Before the HTTP/2 handler (a TLS handshake, say), reads pass through and nothing is sent.
     channel.writeInbound(bytes("handshake"));

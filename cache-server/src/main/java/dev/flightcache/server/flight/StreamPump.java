@@ -31,9 +31,9 @@ final class StreamPump implements Runnable {
    * call with an error; this never throws.
    *
    * <p>This may run on a worker thread while the call's event loop already delivers ready signals
-   * (see {@link GetResponder}: a do_get waiting for a key's lock moves off the event loop). The pump's
-   * lock is held until the schema is out and the first batches are sent, so a ready signal never
-   * sends a batch before the schema, and never races the first sends: gRPC's call is not
+   * (see {@link GetResponder}: a do_get waiting for a key's lock moves off the event loop). The
+   * pump's lock is held until the schema is out and the first batches are sent, so a ready signal
+   * never sends a batch before the schema, and never races the first sends: gRPC's call is not
    * thread-safe, and two threads sending its first message would both send headers.
    */
   static void start(ServerStreamListener listener, ResponseBody body, AutoCloseable resources, CallTracking call) {

@@ -1,15 +1,13 @@
 package dev.flightcache.proto;
 
+import static dev.flightcache.proto.BsonDocuments.document;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
-import java.util.function.Consumer;
-import org.bson.BsonBinaryWriter;
 import org.bson.BsonType;
 import org.bson.RawBsonDocument;
-import org.bson.io.BasicOutputBuffer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -19,16 +17,6 @@ class ObjectRefTest {
   private static final String ENDPOINT = "grpc://10.0.0.5:9090";
   private static final ObjectKey KEY = ObjectKey.parse("app/session/550e8400-e29b-41d4-a716-446655440000");
 
-  /** Writes one BSON document with whatever fields the test needs. */
-  private static byte[] document(Consumer<BsonBinaryWriter> fields) {
-    BasicOutputBuffer buffer = new BasicOutputBuffer();
-    try (BsonBinaryWriter writer = new BsonBinaryWriter(buffer)) {
-      writer.writeStartDocument();
-      fields.accept(writer);
-      writer.writeEndDocument();
-    }
-    return buffer.toByteArray();
-  }
 
   // ---------------------------------------------------------------- constructor
 

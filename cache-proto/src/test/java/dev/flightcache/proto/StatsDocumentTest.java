@@ -1,25 +1,14 @@
 package dev.flightcache.proto;
 
+import static dev.flightcache.proto.BsonDocuments.document;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.Map;
-import java.util.function.Consumer;
-import org.bson.BsonBinaryWriter;
-import org.bson.io.BasicOutputBuffer;
 import org.junit.jupiter.api.Test;
 
 class StatsDocumentTest {
 
-  private static byte[] document(Consumer<BsonBinaryWriter> fields) {
-    BasicOutputBuffer buffer = new BasicOutputBuffer();
-    try (BsonBinaryWriter writer = new BsonBinaryWriter(buffer)) {
-      writer.writeStartDocument();
-      fields.accept(writer);
-      writer.writeEndDocument();
-    }
-    return buffer.toByteArray();
-  }
 
   @Test
   void decode_int64Fields_inDocumentOrder() {

@@ -171,7 +171,7 @@ class MintTokenIT {
     List<String> types = new ArrayList<>();
     ops.client.listActions().forEach(action -> types.add(action.getType()));
 
-    assertThat(types).containsExactly("DELETE", "STATS", "MINT_TOKEN");
+    assertThat(types).containsExactly("DELETE", "STATS", "MINT_TOKEN", "GET_MANY");
   }
 
   @Test

@@ -322,11 +322,11 @@ class ProtocolIT {
   }
 
   @Test
-  void listActions_deleteAndStats() {
+  void listActions_deleteStatsMintTokenAndGetMany() {
     List<ActionType> actions = new ArrayList<>();
     client.client.listActions().forEach(actions::add);
 
-    assertThat(actions).extracting(ActionType::getType).containsExactly("DELETE", "STATS", "MINT_TOKEN");
+    assertThat(actions).extracting(ActionType::getType).containsExactly("DELETE", "STATS", "MINT_TOKEN", "GET_MANY");
   }
 
   // ---- DELETE --------------------------------------------------------------------------------

@@ -1,5 +1,6 @@
 package dev.flightcache.server.flight;
 
+import dev.flightcache.proto.GetMany;
 import dev.flightcache.proto.GetTicket;
 import dev.flightcache.proto.KeyPath;
 import dev.flightcache.proto.ObjectKey;
@@ -47,13 +48,15 @@ public final class CacheProducer extends NoOpFlightProducer {
   private static final List<ActionType> ACTIONS = List.of(
       new ActionType(Protocol.ACTION_DELETE, "Delete objects by key prefix: app/session/object, app/session or app/*"),
       new ActionType(StatsAction.TYPE, "The store's counters (objects, bytes, budget, evictions) as a BSON document"),
-      new ActionType(MintTokenAction.TYPE, "Sign a delegation token narrower than the caller's own grants (needs admin)"));
+      new ActionType(MintTokenAction.TYPE, "Sign a delegation token narrower than the caller's own grants (needs admin)"),
+      new ActionType(GetMany.ACTION, "Several gets of small objects in one call, as a BSON document (not in flame's protocol)"));
 
   private final FileObjectStore store;
   private final BufferAllocator allocator;
   private final Location advertised;
   private final PutHandler puts;
   private final GetResponder gets;
+  private final GetManyAction getMany;
   private final String advertisedEndpoint;
   private final Authenticator auth;
 
@@ -74,6 +77,7 @@ public final class CacheProducer extends NoOpFlightProducer {
     this.advertised = location(advertisedEndpoint);
     this.advertisedEndpoint = advertisedEndpoint;
     this.puts = new PutHandler(store, allocator, advertisedEndpoint);
+    this.getMany = new GetManyAction(store);
     this.gets = new GetResponder(store, allocator, new GetResponder.ResponseLimits(chunkBytes, singleRowMaxBytes), blocking);
   }
 
@@ -126,9 +130,14 @@ public final class CacheProducer extends NoOpFlightProducer {
         listener.onCompleted();
         return;
       }
+      if (GetMany.ACTION.equals(action.getType())) {
+        listener.onNext(new Result(getMany.answer(caller, action.getBody(), call)));
+        listener.onCompleted();
+        return;
+      }
       if (!Protocol.ACTION_DELETE.equals(action.getType())) {
         throw new InvalidRequestException("Unknown action type: " + action.getType() + ". Supported: " + Protocol.ACTION_DELETE
-            + ", " + StatsAction.TYPE + ", " + MintTokenAction.TYPE + ".");
+            + ", " + StatsAction.TYPE + ", " + MintTokenAction.TYPE + ", " + GetMany.ACTION + ".");
       }
       KeyPath path = KeyPath.parse(utf8(action.getBody(), "Invalid action body"));
       call.key(path.toString());

@@ -1,5 +1,6 @@
 package dev.flightcache.server.flight;
 
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -15,6 +16,8 @@ import java.util.Objects;
  * @param bytesIn payload bytes received (uploads and patches)
  * @param bytesOut payload bytes sent (do_get rows or table batches)
  * @param durationNanos from the call's start until its status was sent
+ * @param batchedGets the gets a {@code GET_MANY} action answered inline, one each; empty for
+ *     other calls
  */
 public record CallReport(
     String method,
@@ -26,7 +29,16 @@ public record CallReport(
     GetOutcome outcome,
     long bytesIn,
     long bytesOut,
-    long durationNanos) {
+    long durationNanos,
+    List<BatchedGet> batchedGets) {
+
+  /** One get answered inside a {@code GET_MANY}: the key's app, how it was answered, its bytes. */
+  public record BatchedGet(String app, GetOutcome outcome, long bytesOut) {
+    public BatchedGet {
+      Objects.requireNonNull(app, "app");
+      Objects.requireNonNull(outcome, "outcome");
+    }
+  }
 
   /** A version field that does not apply (versions are unsigned; this one, 2^64-1, is never reached). */
   public static final long NONE = -1;
@@ -37,6 +49,14 @@ public record CallReport(
     if (bytesIn < 0 || bytesOut < 0 || durationNanos < 0) {
       throw new IllegalArgumentException("bytes and duration must not be negative");
     }
+    batchedGets = List.copyOf(batchedGets);
+  }
+
+  /** A report of a call that answered no batched gets. */
+  public CallReport(
+      String method, String status, String action, String key, long clientVersion, long version, GetOutcome outcome,
+      long bytesIn, long bytesOut, long durationNanos) {
+    this(method, status, action, key, clientVersion, version, outcome, bytesIn, bytesOut, durationNanos, List.of());
   }
 
   /** The app component of {@link #key()}, or null if the call named no key. */

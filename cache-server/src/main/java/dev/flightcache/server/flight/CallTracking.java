@@ -1,6 +1,9 @@
 package dev.flightcache.server.flight;
 
+import java.util.List;
 import java.util.Locale;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
@@ -38,6 +41,7 @@ final class CallTracking implements FlightServerMiddleware {
   private volatile long clientVersion = CallReport.NONE;
   private volatile long version = CallReport.NONE;
   private volatile GetOutcome outcome;
+  private final Queue<CallReport.BatchedGet> batchedGets = new ConcurrentLinkedQueue<>();
 
   private CallTracking(String method, long startedNanos, CallObserver observer, LongSupplier nanoTime) {
     this.method = method;
@@ -72,6 +76,12 @@ final class CallTracking implements FlightServerMiddleware {
     this.outcome = answer;
   }
 
+  /** One get a {@code GET_MANY} answered inline; its bytes count as sent. */
+  void batchedGet(String app, GetOutcome answer, long bytes) {
+    batchedGets.add(new CallReport.BatchedGet(app, answer, bytes));
+    addBytesOut(bytes);
+  }
+
   void addBytesIn(long bytes) {
     bytesIn.addAndGet(bytes);
   }
@@ -103,7 +113,8 @@ final class CallTracking implements FlightServerMiddleware {
     boolean ok = code == FlightStatusCode.OK;
     CallReport report = new CallReport(
         method, code.name(), action, key, clientVersion, ok ? version : CallReport.NONE, ok ? outcome : null,
-        bytesIn.get(), bytesOut.get(), Math.max(0, nanoTime.getAsLong() - startedNanos));
+        bytesIn.get(), bytesOut.get(), Math.max(0, nanoTime.getAsLong() - startedNanos),
+        ok ? List.copyOf(batchedGets) : List.of());
     try {
       observer.callCompleted(report);
     } catch (RuntimeException e) {

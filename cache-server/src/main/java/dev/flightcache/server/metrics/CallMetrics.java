@@ -13,7 +13,8 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Meters every finished Flight call: a latency histogram per method and status, gets by outcome,
+ * Meters every finished Flight call: a latency histogram per method and status, gets by outcome
+ * (each get inside a {@code GET_MANY} counts as one),
  * payload bytes in and out, and bytes served per app. Labels are the RPC, the status code and
  * the outcome, all from fixed sets; keys and sessions never become labels. Thread-safe.
  */
@@ -59,9 +60,18 @@ final class CallMetrics implements CallObserver {
     }
     received.increment(report.bytesIn());
     sent.increment(report.bytesOut());
-    String app = report.app();
-    if (app != null && report.bytesOut() > 0) {
-      usage.served(app, report.bytesOut());
+    if (report.batchedGets().isEmpty()) {
+      String app = report.app();
+      if (app != null && report.bytesOut() > 0) {
+        usage.served(app, report.bytesOut());
+      }
+      return;
+    }
+    for (CallReport.BatchedGet get : report.batchedGets()) {
+      gets.get(get.outcome()).increment();
+      if (get.bytesOut() > 0) {
+        usage.served(get.app(), get.bytesOut());
+      }
     }
   }
 }

@@ -1,0 +1,176 @@
+package dev.flightcache.server.flight;
+
+import dev.flightcache.proto.GetMany;
+import dev.flightcache.proto.GetMany.Answer;
+import dev.flightcache.proto.GetMany.Get;
+import dev.flightcache.proto.GetMany.Part;
+import dev.flightcache.proto.Permission;
+import dev.flightcache.server.auth.Principal;
+import dev.flightcache.server.auth.Scope;
+import dev.flightcache.server.store.FileObjectStore;
+import dev.flightcache.server.store.ObjectEntry;
+import dev.flightcache.server.store.ObjectNotFoundException;
+import dev.flightcache.server.store.ObjectSnapshot;
+import dev.flightcache.server.store.StoredPart;
+import java.io.EOFException;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The {@code GET_MANY} action: several gets of small objects in one call, each answered as a
+ * do_get with the same ticket would be (flame's decision table, {@link GetResponder#decide}),
+ * from its own consistent snapshot. Objects over {@link #INLINE_MAX_BYTES}, native tables, keys
+ * not found and keys the caller may not read are answered {@code single}: the caller asks a
+ * do_get, which streams the object or gives the error. The whole answer stays under {@link
+ * #ANSWER_MAX_BYTES} of payload, so one call's memory is bounded whatever was asked.
+ */
+final class GetManyAction {
+  /** The largest object (base and patches to send) answered inline. */
+  static final int INLINE_MAX_BYTES = 64 * 1024;
+  /** The most payload one answer carries; later gets are answered {@code single}. */
+  static final int ANSWER_MAX_BYTES = 1024 * 1024;
+
+  private final FileObjectStore store;
+
+  GetManyAction(FileObjectStore store) {
+    this.store = store;
+  }
+
+  /**
+   * @throws InvalidRequestException if the body is not a GET_MANY request
+   * @throws dev.flightcache.proto.InvalidKeyException if a key breaks the key rules
+   */
+  byte[] answer(Principal caller, byte[] body, CallTracking call) throws IOException {
+    List<Get> gets;
+    try {
+      gets = GetMany.decodeRequest(body);
+    } catch (IllegalArgumentException e) {
+      if (e instanceof dev.flightcache.proto.InvalidKeyException) {
+        throw e;
+      }
+      throw new InvalidRequestException("Invalid GET_MANY body: " + e.getMessage());
+    }
+    List<Answer> answers = new ArrayList<>(gets.size());
+    long budget = ANSWER_MAX_BYTES;
+    for (Get get : gets) {
+      Answer answer = caller.allows(Permission.READ, Scope.of(get.key()))
+          ? answer(get, budget)
+          : new Answer.Single("denied");
+      long bytes = payloadBytes(answer);
+      budget -= bytes;
+      GetOutcome outcome = outcome(answer);
+      if (outcome != null) {
+        call.batchedGet(get.key().app(), outcome, bytes);
+      }
+      answers.add(answer);
+    }
+    return GetMany.encodeAnswers(answers);
+  }
+
+  private Answer answer(Get get, long budget) throws IOException {
+    long c = get.version();
+    Optional<ObjectEntry> peek = store.entry(get.key());
+    if (peek.isEmpty()) {
+      return new Answer.Single("not_found");
+    }
+    GetResponder.Answer peeked = GetResponder.decide(peek.get(), c);
+    if (peeked == GetResponder.Answer.NOT_MODIFIED) {
+      return new Answer.NotModified(peek.get().version());
+    }
+    long patchesAbove = peeked == GetResponder.Answer.PATCHES_ONLY ? c : 0;
+    try (ObjectSnapshot snapshot = store.open(get.key(), patchesAbove)) {
+      ObjectEntry entry = snapshot.entry();
+      GetResponder.Answer decided = GetResponder.decide(entry, c);
+      if (decided == GetResponder.Answer.FULL && patchesAbove != 0) {
+        // A new base arrived since the peek; the snapshot lacks the older patches.
+        return openAll(get, budget);
+      }
+      return read(snapshot, decided, c, budget);
+    } catch (ObjectNotFoundException e) {
+      return new Answer.Single("not_found");
+    }
+  }
+
+  private Answer openAll(Get get, long budget) throws IOException {
+    try (ObjectSnapshot snapshot = store.open(get.key(), 0)) {
+      return read(snapshot, GetResponder.decide(snapshot.entry(), get.version()), get.version(), budget);
+    } catch (ObjectNotFoundException e) {
+      return new Answer.Single("not_found");
+    }
+  }
+
+  private static Answer read(ObjectSnapshot snapshot, GetResponder.Answer decided, long c, long budget)
+      throws IOException {
+    ObjectEntry entry = snapshot.entry();
+    switch (decided) {
+      case NOT_MODIFIED:
+        return new Answer.NotModified(entry.version());
+      case TABLE:
+        return new Answer.Single("table");
+      default:
+        break;
+    }
+    boolean full = decided == GetResponder.Answer.FULL;
+    List<StoredPart> stored = entry.patches();
+    long bytes = full ? entry.base().sizeBytes() : 0;
+    for (StoredPart patch : stored) {
+      if (full || Long.compareUnsigned(patch.version(), c) > 0) {
+        bytes += patch.sizeBytes();
+      }
+    }
+    if (bytes > INLINE_MAX_BYTES || bytes > budget) {
+      return new Answer.Single("too_large");
+    }
+    List<Part> patches = new ArrayList<>();
+    for (int i = 0; i < stored.size(); i++) {
+      StoredPart patch = stored.get(i);
+      if (full || Long.compareUnsigned(patch.version(), c) > 0) {
+        patches.add(new Part(patch.version(), readAll(snapshot.patch(i), patch.sizeBytes())));
+      }
+    }
+    if (!full) {
+      return new Answer.Patches(patches);
+    }
+    return new Answer.Full(new Part(entry.base().version(), readAll(snapshot.base(), entry.base().sizeBytes())), patches);
+  }
+
+  private static byte[] readAll(FileChannel file, long sizeBytes) throws IOException {
+    ByteBuffer into = ByteBuffer.allocate(Math.toIntExact(sizeBytes));
+    while (into.hasRemaining()) {
+      if (file.read(into, into.position()) < 0) {
+        throw new EOFException("stored file ended after " + into.position() + " of " + sizeBytes + " bytes");
+      }
+    }
+    return into.array();
+  }
+
+  private static long payloadBytes(Answer answer) {
+    long sum = 0;
+    if (answer instanceof Answer.Full full) {
+      sum += full.base().data().length;
+      for (Part part : full.patches()) {
+        sum += part.data().length;
+      }
+    } else if (answer instanceof Answer.Patches patches) {
+      for (Part part : patches.patches()) {
+        sum += part.data().length;
+      }
+    }
+    return sum;
+  }
+
+  /** The outcome a do_get would have been metered with; null for {@code single}. */
+  private static GetOutcome outcome(Answer answer) {
+    if (answer instanceof Answer.NotModified) {
+      return GetOutcome.NOT_MODIFIED;
+    }
+    if (answer instanceof Answer.Patches) {
+      return GetOutcome.PATCH_ONLY;
+    }
+    return answer instanceof Answer.Full ? GetOutcome.FULL : null;
+  }
+}

@@ -148,10 +148,18 @@ public final class CacheClient implements AutoCloseable {
     return cache.get(ref, target.canonical(), fetcher(ref, target), decoder);
   }
 
-  /** A do_get of the ref's key at the version the cache holds, retried as reads are. */
+  /**
+   * A do_get of the ref's key at the version the cache holds, or a place in a GET_MANY when other
+   * gets to the endpoint are in flight (see {@link dev.flightcache.client.internal.GetBatcher});
+   * retried as reads are.
+   */
   private ObjectCache.Fetcher fetcher(ObjectRef ref, Endpoint target) {
-    return version -> read("get " + ref.key(),
-        () -> calls.fetch(connections.get(target), ref.key(), version, options(callTimeout, true)));
+    return version -> read("get " + ref.key(), () -> {
+      Connections.Connection connection = connections.get(target);
+      return connection.gets().fetch(ref.key(), version,
+          (key, held) -> calls.fetch(connection, key, held, options(callTimeout, true)),
+          (gets, done) -> calls.getMany(connection, gets, done, options(callTimeout, false)));
+    });
   }
 
   /** Removes one object ({@code app/session/object}), a session ({@code app/session}) or an app ({@code app/*}). */

@@ -74,6 +74,35 @@ class AuthClientIT {
   }
 
   @Test
+  void concurrentGets_sharingCalls_carryTheToken_andDeniedKeysStillDeniedEach() throws Exception {
+    List<ObjectRef> refs = new java.util.ArrayList<>();
+    for (int i = 0; i < 8; i++) {
+      refs.add(teamA.put("team-a/s1/o" + i, ("a" + i).getBytes(UTF_8)));
+    }
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(16);
+    try {
+      List<java.util.concurrent.Future<?>> callers = new java.util.ArrayList<>();
+      for (int c = 0; c < 16; c++) {
+        int caller = c;
+        callers.add(pool.submit(() -> {
+          for (int n = 0; n < 40; n++) {
+            ObjectRef ref = refs.get((caller + n) % refs.size());
+            assertThat(ClientCallsIT.utf8(teamA.get(ref).base())).isEqualTo("a" + (caller + n) % refs.size());
+            assertThatThrownBy(() -> teamB.get(ref)).isInstanceOf(PermissionDeniedException.class)
+                .hasMessageEndingWith("not permitted: read on " + ref.key() + " (UNAUTHORIZED)");
+          }
+          return null;
+        }));
+      }
+      for (java.util.concurrent.Future<?> caller : callers) {
+        caller.get(60, java.util.concurrent.TimeUnit.SECONDS);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  @Test
   void put_outsideScope_permissionDeniedAndNothingStored() {
     assertThatThrownBy(() -> teamA.put("team-b/s/x", "intruder".getBytes(UTF_8))).isInstanceOf(PermissionDeniedException.class);
     assertThatThrownBy(() -> teamA.put("shared/s/x", new byte[1])).isInstanceOf(PermissionDeniedException.class);

@@ -32,6 +32,10 @@ final class RunningServer implements AutoCloseable {
     return server.port();
   }
 
+  int metricsPort() {
+    return server.metricsPort();
+  }
+
   CacheClient.Builder clientBuilder() {
     return CacheClient.builder().endpoint(endpoint()).callTimeout(Duration.ofSeconds(20));
   }

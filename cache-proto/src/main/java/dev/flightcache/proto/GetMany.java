@@ -29,6 +29,10 @@ public final class GetMany {
   public static final String ACTION = "GET_MANY";
   /** The most gets one call may carry. */
   public static final int MAX_GETS = 256;
+  /** The most payload (base and patches) one get is answered with inline; larger ones are {@code single}. */
+  public static final int INLINE_MAX_BYTES = 16 * 1024;
+  /** The most payload one answer carries; gets after that are {@code single}. */
+  public static final int ANSWER_MAX_BYTES = 1024 * 1024;
 
   private GetMany() {}
 

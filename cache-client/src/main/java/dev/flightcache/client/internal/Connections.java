@@ -37,8 +37,11 @@ public final class Connections implements AutoCloseable {
     this.eventLoops = EVENT_LOOPS.acquire();
   }
 
-  /** A Flight connection, and the channel under it for calls made with gRPC directly. */
-  public record Connection(FlightClient flight, ManagedChannel channel) {}
+  /**
+   * A Flight connection, the channel under it for calls made with gRPC directly, and the batcher
+   * of the gets made on it.
+   */
+  public record Connection(FlightClient flight, ManagedChannel channel, GetBatcher gets) {}
 
   public Connection get(Endpoint endpoint) {
     if (closed) {
@@ -68,7 +71,7 @@ public final class Connections implements AutoCloseable {
       builder.usePlaintext();
     }
     ManagedChannel channel = builder.build();
-    return new Connection(FlightGrpcUtils.createFlightClient(allocator, channel), channel);
+    return new Connection(FlightGrpcUtils.createFlightClient(allocator, channel), channel, new GetBatcher());
   }
 
   @Override

@@ -10,12 +10,10 @@ import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
 import io.grpc.Status;
 import io.grpc.protobuf.ProtoUtils;
-import io.grpc.stub.AbstractStub;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.concurrent.CountDownLatch;
 import org.apache.arrow.flight.CallOption;
-import org.apache.arrow.flight.CallOptions;
 import org.apache.arrow.flight.grpc.StatusUtils;
 import org.apache.arrow.flight.impl.Flight;
 
@@ -42,12 +40,7 @@ final class DirectGet {
   private DirectGet() {}
 
   static Fetched fetch(Channel channel, ObjectKey key, long version, CallOption... options) {
-    Stub stub = new Stub(channel, io.grpc.CallOptions.DEFAULT);
-    for (CallOption option : options) {
-      if (option instanceof CallOptions.GrpcCallOption grpcOption) {
-        stub = grpcOption.wrapStub(stub);
-      }
-    }
+    CallStub stub = CallStub.of(channel, options);
     ClientCall<Flight.Ticket, InputStream> call =
         stub.getChannel().newCall(DO_GET, stub.getCallOptions().withExecutor(MoreExecutors.directExecutor()));
     AnswerReader reader = new AnswerReader(key);
@@ -118,18 +111,6 @@ final class DirectGet {
     @Override
     public InputStream parse(InputStream stream) {
       return stream;
-    }
-  }
-
-  /** Carries Flight's call options (deadline, headers, credentials) onto the call. */
-  private static final class Stub extends AbstractStub<Stub> {
-    Stub(Channel channel, io.grpc.CallOptions options) {
-      super(channel, options);
-    }
-
-    @Override
-    protected Stub build(Channel channel, io.grpc.CallOptions options) {
-      return new Stub(channel, options);
     }
   }
 }

@@ -2,6 +2,7 @@ package dev.flightcache.client.internal;
 
 import dev.flightcache.client.InvalidRequestException;
 import dev.flightcache.client.ObjectSummary;
+import dev.flightcache.proto.GetMany;
 import dev.flightcache.proto.GetTicket;
 import dev.flightcache.proto.KeyPath;
 import dev.flightcache.proto.ObjectKey;
@@ -312,5 +313,10 @@ public final class FlightCalls {
     String token = new String(results.next().getBody(), StandardCharsets.UTF_8);
     results.forEachRemaining(ignored -> {});
     return token;
+  }
+
+  /** Starts a GET_MANY; {@code done} gets one answer per get, in order, or the failure. */
+  public void getMany(Connections.Connection connection, List<GetMany.Get> gets, GetBatcher.Done done, CallOption... options) {
+    GetManyCall.start(connection.channel(), gets, done, options);
   }
 }

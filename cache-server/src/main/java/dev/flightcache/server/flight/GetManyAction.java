@@ -29,10 +29,8 @@ import java.util.Optional;
  * #ANSWER_MAX_BYTES} of payload, so one call's memory is bounded whatever was asked.
  */
 final class GetManyAction {
-  /** The largest object (base and patches to send) answered inline. */
-  static final int INLINE_MAX_BYTES = 64 * 1024;
-  /** The most payload one answer carries; later gets are answered {@code single}. */
-  static final int ANSWER_MAX_BYTES = 1024 * 1024;
+  static final int INLINE_MAX_BYTES = GetMany.INLINE_MAX_BYTES;
+  static final int ANSWER_MAX_BYTES = GetMany.ANSWER_MAX_BYTES;
 
   private final FileObjectStore store;
 

@@ -1,0 +1,220 @@
+package dev.flightcache.client.internal;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.flightcache.client.CachedObject;
+import dev.flightcache.proto.GetMany;
+import dev.flightcache.proto.ObjectKey;
+import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.apache.arrow.flight.FlightRuntimeException;
+import org.apache.arrow.flight.FlightStatusCode;
+
+/**
+ * Gets to one endpoint, batched when they queue up. While fewer than {@link #MAX_CALLS} calls
+ * are in flight, a get is its own do_get, as if there were no batcher. Beyond that, gets wait in
+ * a queue, and when a call ends, the queued gets (up to {@link #MAX_GETS_PER_CALL}) leave together
+ * as one {@code GET_MANY}. That call is asynchronous: it is started by whoever ended the last call,
+ * which may be gRPC's event loop, and its answer is handed out there. So a lone caller never waits
+ * for anyone, the next batch leaves the moment a call ends, and many concurrent callers share calls
+ * instead of each paying for one.
+ *
+ * <p>A get the server answers {@code single} (too large, a table, not found, not allowed) is
+ * asked again as its own do_get by its caller, which gets the do_get's answer or error. A key
+ * whose last whole answer was too large to come inline skips the queue and is always its own
+ * do_get, until a whole answer of it is small again. A server
+ * without {@code GET_MANY} (it answers UNIMPLEMENTED or INVALID_ARGUMENT) is never asked again.
+ * Thread-safe.
+ */
+public final class GetBatcher {
+  /** Calls in flight before gets start to queue. */
+  static final int MAX_CALLS = 2;
+  /** The most gets in one {@code GET_MANY}. */
+  static final int MAX_GETS_PER_CALL = 64;
+
+  /** A do_get of one key at the version the caller holds. */
+  @FunctionalInterface
+  public interface Single {
+    Fetched fetch(ObjectKey key, long version);
+  }
+
+  /** Starts one {@code GET_MANY}; {@code done} gets an answer per get in order, or the failure. */
+  @FunctionalInterface
+  public interface Many {
+    void start(List<GetMany.Get> gets, Done done);
+  }
+
+  /** The end of a {@code GET_MANY}: exactly one of the two is null. */
+  @FunctionalInterface
+  public interface Done {
+    void accept(List<GetMany.Answer> answers, RuntimeException failure);
+  }
+
+  /** A queued get. Its signal completes once, with its outcome. */
+  private static final class Waiter {
+    final GetMany.Get get;
+    final Many many;
+    final CompletableFuture<Object> signal = new CompletableFuture<>();
+
+    Waiter(GetMany.Get get, Many many) {
+      this.get = get;
+      this.many = many;
+    }
+  }
+
+  /** Completes a waiter whose get the server answered {@code single}. */
+  private static final Object ASK_SINGLY = new Object();
+
+  /** Keys whose last whole answer was larger than GET_MANY answers inline: they never queue. */
+  private final Cache<ObjectKey, Boolean> large = Caffeine.newBuilder().maximumSize(4096).build();
+  private final Object lock = new Object();
+  private final ArrayDeque<Waiter> queue = new ArrayDeque<>();
+  private int inFlight;
+  private volatile boolean unsupported;
+
+  /**
+   * The answer to a get of {@code key} at {@code version}, by {@code single} or within a batch
+   * started by {@code many}.
+   *
+   * @throws FlightRuntimeException what the call that carried the get threw
+   */
+  public Fetched fetch(ObjectKey key, long version, Single single, Many many) {
+    if (unsupported || large.getIfPresent(key) != null) {
+      return remember(key, single.fetch(key, version));
+    }
+    Waiter me = null;
+    synchronized (lock) {
+      if (inFlight < MAX_CALLS) {
+        inFlight++;
+      } else {
+        me = new Waiter(new GetMany.Get(key, version), many);
+        queue.add(me);
+      }
+    }
+    if (me == null) {
+      try {
+        return remember(key, single.fetch(key, version));
+      } finally {
+        callEnded();
+      }
+    }
+    Object outcome = me.signal.join();
+    if (outcome == ASK_SINGLY) {
+      return remember(key, single.fetch(key, version));
+    }
+    if (outcome instanceof RuntimeException failure) {
+      throw failure;
+    }
+    return (Fetched) outcome;
+  }
+
+  /**
+   * Notes whether a whole answer was too large to come inline, so that the next get of that key
+   * does not wait in the queue only to be told to ask alone (measured: 16 callers of 1 MiB objects
+   * lost 18% that way). A later smaller answer clears the note.
+   */
+  private Fetched remember(ObjectKey key, Fetched fetched) {
+    if (fetched instanceof Fetched.Full full) {
+      if (full.payloadBytes() > GetMany.INLINE_MAX_BYTES) {
+        large.put(key, Boolean.TRUE);
+      } else {
+        large.invalidate(key);
+      }
+    }
+    return fetched;
+  }
+
+  /** How many gets wait in the queue now; for tests. */
+  int queued() {
+    synchronized (lock) {
+      return queue.size();
+    }
+  }
+
+  /** One call ended: the queued gets, if any, leave together as the next. */
+  private void callEnded() {
+    List<Waiter> batch = null;
+    synchronized (lock) {
+      if (queue.isEmpty()) {
+        inFlight--;
+      } else {
+        batch = new ArrayList<>(Math.min(queue.size(), MAX_GETS_PER_CALL));
+        while (!queue.isEmpty() && batch.size() < MAX_GETS_PER_CALL) {
+          batch.add(queue.poll());
+        }
+      }
+    }
+    if (batch != null) {
+      start(batch);
+    }
+  }
+
+  private void start(List<Waiter> batch) {
+    List<GetMany.Get> gets = new ArrayList<>(batch.size());
+    for (Waiter waiter : batch) {
+      gets.add(waiter.get);
+    }
+    try {
+      batch.get(0).many.start(gets, (answers, failure) -> ended(batch, answers, failure));
+    } catch (RuntimeException e) {
+      ended(batch, null, e);
+    }
+  }
+
+  /** Starts the next batch first, so that it leaves before the callers of this one are woken. */
+  private void ended(List<Waiter> batch, List<GetMany.Answer> answers, RuntimeException failure) {
+    callEnded();
+    if (failure == null && answers.size() != batch.size()) {
+      failure = new IllegalStateException("GET_MANY answered " + answers.size() + " gets of " + batch.size());
+    }
+    if (failure == null) {
+      for (int i = 0; i < batch.size(); i++) {
+        batch.get(i).signal.complete(fetched(answers.get(i)));
+      }
+      return;
+    }
+    boolean notSpoken = failure instanceof FlightRuntimeException flight
+        && (flight.status().code() == FlightStatusCode.UNIMPLEMENTED || flight.status().code() == FlightStatusCode.INVALID_ARGUMENT);
+    if (notSpoken) {
+      unsupported = true;
+    }
+    for (Waiter waiter : batch) {
+      waiter.signal.complete(notSpoken ? ASK_SINGLY : failure);
+    }
+  }
+
+  private static Object fetched(GetMany.Answer answer) {
+    if (answer instanceof GetMany.Answer.NotModified) {
+      return new Fetched.NotModified();
+    }
+    if (answer instanceof GetMany.Answer.Patches patches) {
+      List<CachedObject.Patch> parts = patches(patches.patches());
+      return new Fetched.Patches(parts, bytes(patches.patches()));
+    }
+    if (answer instanceof GetMany.Answer.Full full) {
+      List<CachedObject.Patch> parts = patches(full.patches());
+      return new Fetched.Full(full.base().version(), ByteBuffer.wrap(full.base().data()), parts,
+          full.base().data().length + bytes(full.patches()));
+    }
+    return ASK_SINGLY;
+  }
+
+  private static List<CachedObject.Patch> patches(List<GetMany.Part> parts) {
+    List<CachedObject.Patch> patches = new ArrayList<>(parts.size());
+    for (GetMany.Part part : parts) {
+      patches.add(new CachedObject.Patch(part.version(), ByteBuffer.wrap(part.data())));
+    }
+    return patches;
+  }
+
+  private static long bytes(List<GetMany.Part> parts) {
+    long sum = 0;
+    for (GetMany.Part part : parts) {
+      sum += part.data().length;
+    }
+    return sum;
+  }
+}

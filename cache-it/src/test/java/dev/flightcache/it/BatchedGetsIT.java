@@ -35,7 +35,7 @@ import org.junit.jupiter.api.io.TempDir;
  * flight, and each caller still gets exactly what a do_get of its own would have given it.
  */
 class BatchedGetsIT {
-  private static final int CALLERS = 16;
+  private static final int CALLERS = 24;
 
   @TempDir Path dir;
   RunningServer server;

@@ -61,18 +61,19 @@ class GetBatcherTest {
     return callers.submit(() -> batcher.fetch(ObjectKey.parse("app/s/" + object), 0, single, many));
   }
 
-  /** Holds MAX_CALLS singles open, so that later gets queue. */
+  /** Holds SHARE_ABOVE singles open, so that later gets queue. */
   private List<Future<Fetched>> fillCalls() throws Exception {
+    waitFor(() -> batcher.inProgress() == 0); // earlier gets of the test have ended
     int before = singles.get();
     List<Future<Fetched>> open = new ArrayList<>();
-    for (int i = 0; i < GetBatcher.MAX_CALLS; i++) {
+    for (int i = 0; i < GetBatcher.SHARE_ABOVE; i++) {
       open.add(get("open" + i));
     }
-    waitFor(() -> singles.get() == before + GetBatcher.MAX_CALLS);
+    waitFor(() -> singles.get() == before + GetBatcher.SHARE_ABOVE);
     return open;
   }
 
-  /** Gets of {@code objects}, queued in this order behind MAX_CALLS open singles. */
+  /** Gets of {@code objects}, queued in this order behind SHARE_ABOVE open singles. */
   private List<Future<Fetched>> queuedBehindOpenCalls(String... objects) throws Exception {
     fillCalls();
     List<Future<Fetched>> queued = new ArrayList<>();
@@ -101,6 +102,22 @@ class GetBatcherTest {
   }
 
   @Test
+  void upToShareAboveGetsInProgress_neverQueue() throws Exception {
+    List<Future<Fetched>> open = new ArrayList<>();
+    for (int i = 0; i < GetBatcher.SHARE_ABOVE; i++) {
+      open.add(get("open" + i));
+    }
+
+    waitFor(() -> singles.get() == GetBatcher.SHARE_ABOVE);
+    assertThat(batcher.queued()).isZero();
+    releaseSingles.countDown();
+    for (Future<Fetched> call : open) {
+      assertThat(text(call.get(5, TimeUnit.SECONDS))).startsWith("single open");
+    }
+    assertThat(manyCalls).isEmpty();
+  }
+
+  @Test
   void getsBeyondTheCallsInFlight_queue_andLeaveAsOneGetMany_whenACallEnds() throws Exception {
     List<Future<Fetched>> queued = queuedBehindOpenCalls("q1", "q2", "q3");
     assertThat(manyCalls.poll(200, TimeUnit.MILLISECONDS)).as("nothing leaves while the calls are open").isNull();
@@ -112,7 +129,7 @@ class GetBatcherTest {
     assertThat(text(queued.get(0).get(5, TimeUnit.SECONDS))).isEqualTo("one");
     assertThat(text(queued.get(1).get(5, TimeUnit.SECONDS))).isEqualTo("two");
     assertThat(text(queued.get(2).get(5, TimeUnit.SECONDS))).isEqualTo("three");
-    assertThat(singles.get()).as("the open calls, and no other single").isEqualTo(GetBatcher.MAX_CALLS);
+    assertThat(singles.get()).as("the open calls, and no other single").isEqualTo(GetBatcher.SHARE_ABOVE);
   }
 
   @Test
@@ -181,7 +198,7 @@ class GetBatcherTest {
     for (Future<Fetched> caller : List.of(first, second)) {
       assertThatThrownBy(() -> caller.get(5, TimeUnit.SECONDS)).hasCause(unavailable);
     }
-    assertThat(singles.get()).as("no caller asked again by itself").isEqualTo(GetBatcher.MAX_CALLS);
+    assertThat(singles.get()).as("no caller asked again by itself").isEqualTo(GetBatcher.SHARE_ABOVE);
   }
 
   @Test
@@ -198,7 +215,7 @@ class GetBatcherTest {
     assertThat(text(second.get(5, TimeUnit.SECONDS))).isEqualTo("single y");
     // From now on every get is its own do_get, however many are in flight.
     List<Future<Fetched>> later = new ArrayList<>();
-    for (int i = 0; i < 3 * GetBatcher.MAX_CALLS; i++) {
+    for (int i = 0; i < 3 * GetBatcher.SHARE_ABOVE; i++) {
       later.add(get("later" + i));
     }
     for (Future<Fetched> caller : later) {

@@ -95,10 +95,10 @@ class GetManyCallTest {
   void manyCallers_againstAServerWithoutGetMany_allAnsweredByDoGet() throws Exception {
     mode = "unknown";
     Connections.Connection connection = connection();
-    ExecutorService pool = Executors.newFixedThreadPool(16);
+    ExecutorService pool = Executors.newFixedThreadPool(24);
     try {
       List<Future<String>> callers = new ArrayList<>();
-      for (int c = 0; c < 16; c++) {
+      for (int c = 0; c < 24; c++) {
         String name = "o" + c;
         callers.add(pool.submit(() -> {
           String last = null;
@@ -111,14 +111,14 @@ class GetManyCallTest {
           return last;
         }));
       }
-      for (int c = 0; c < 16; c++) {
+      for (int c = 0; c < 24; c++) {
         assertThat(callers.get(c).get(30, TimeUnit.SECONDS)).isEqualTo("get o" + c);
       }
     } finally {
       pool.shutdownNow();
     }
-    assertThat(doGets.get()).isEqualTo(16 * 30);
-    assertThat(getManyCalls.get()).as("asked, then never again").isBetween(1, 16);
+    assertThat(doGets.get()).isEqualTo(24 * 30);
+    assertThat(getManyCalls.get()).as("asked, then never again").isBetween(1, 24);
   }
 
   private record Outcome(List<GetMany.Answer> answers, RuntimeException failure) {}

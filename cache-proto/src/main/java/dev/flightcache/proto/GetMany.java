@@ -52,6 +52,11 @@ public final class GetMany {
 
   /** The answer to one get. */
   public sealed interface Answer {
+    /** The object bytes the answer carries: its base and patches, 0 for the others. */
+    default long payloadBytes() {
+      return 0;
+    }
+
     /** The caller's version is current. */
     record NotModified(long version) implements Answer {}
 
@@ -63,6 +68,11 @@ public final class GetMany {
           throw new IllegalArgumentException("a patch-only answer has at least one patch");
         }
       }
+
+      @Override
+      public long payloadBytes() {
+        return bytesOf(patches);
+      }
     }
 
     /** The whole object: its base and every patch, oldest first. */
@@ -70,6 +80,11 @@ public final class GetMany {
       public Full {
         Objects.requireNonNull(base, "base");
         patches = List.copyOf(patches);
+      }
+
+      @Override
+      public long payloadBytes() {
+        return base.data().length + bytesOf(patches);
       }
     }
 
@@ -157,7 +172,7 @@ public final class GetMany {
   public static byte[] encodeAnswers(List<Answer> answers) {
     int bytes = 64;
     for (Answer answer : answers) {
-      bytes += 64 + payloadBytes(answer);
+      bytes += 64 + answer.payloadBytes();
     }
     BasicOutputBuffer buffer = new BasicOutputBuffer(bytes);
     try (BsonBinaryWriter writer = new BsonBinaryWriter(buffer)) {
@@ -282,17 +297,10 @@ public final class GetMany {
     return parts;
   }
 
-  private static long payloadBytes(Answer answer) {
-    if (answer instanceof Answer.Full full) {
-      return full.base().data().length + partBytes(full.patches());
-    }
-    return answer instanceof Answer.Patches patches ? partBytes(patches.patches()) : 0;
-  }
-
-  private static long partBytes(List<Part> parts) {
+  private static long bytesOf(List<Part> parts) {
     long sum = 0;
     for (Part part : parts) {
-      sum += part.data().length + 32;
+      sum += part.data().length;
     }
     return sum;
   }

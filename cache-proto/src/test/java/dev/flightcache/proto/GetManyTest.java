@@ -160,6 +160,7 @@ class GetManyTest {
     assertThat(patches.patches().get(0).version()).isEqualTo(-1L);
     assertThat(patches.patches().get(0).data()).isEqualTo(bytes("last"));
     assertThat(decoded.get(4)).isEqualTo(new Answer.Single("too_large"));
+    assertThat(decoded).extracting(Answer::payloadBytes).containsExactly(0L, 6L, 0L, 4L, 0L);
   }
 
   @Test

@@ -217,12 +217,11 @@ public final class GetBatcher {
     }
     if (answer instanceof GetMany.Answer.Patches patches) {
       List<CachedObject.Patch> parts = patches(patches.patches());
-      return new Fetched.Patches(parts, bytes(patches.patches()));
+      return new Fetched.Patches(parts, patches.payloadBytes());
     }
     if (answer instanceof GetMany.Answer.Full full) {
       List<CachedObject.Patch> parts = patches(full.patches());
-      return new Fetched.Full(full.base().version(), ByteBuffer.wrap(full.base().data()), parts,
-          full.base().data().length + bytes(full.patches()));
+      return new Fetched.Full(full.base().version(), ByteBuffer.wrap(full.base().data()), parts, full.payloadBytes());
     }
     return ASK_SINGLY;
   }
@@ -233,13 +232,5 @@ public final class GetBatcher {
       patches.add(new CachedObject.Patch(part.version(), ByteBuffer.wrap(part.data())));
     }
     return patches;
-  }
-
-  private static long bytes(List<GetMany.Part> parts) {
-    long sum = 0;
-    for (GetMany.Part part : parts) {
-      sum += part.data().length;
-    }
-    return sum;
   }
 }

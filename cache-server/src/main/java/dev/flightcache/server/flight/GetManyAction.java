@@ -58,7 +58,7 @@ final class GetManyAction {
       Answer answer = caller.allows(Permission.READ, Scope.of(get.key()))
           ? answer(get, budget)
           : new Answer.Single("denied");
-      long bytes = payloadBytes(answer);
+      long bytes = answer.payloadBytes();
       budget -= bytes;
       GetOutcome outcome = outcome(answer);
       if (outcome != null) {
@@ -144,21 +144,6 @@ final class GetManyAction {
       }
     }
     return into.array();
-  }
-
-  private static long payloadBytes(Answer answer) {
-    long sum = 0;
-    if (answer instanceof Answer.Full full) {
-      sum += full.base().data().length;
-      for (Part part : full.patches()) {
-        sum += part.data().length;
-      }
-    } else if (answer instanceof Answer.Patches patches) {
-      for (Part part : patches.patches()) {
-        sum += part.data().length;
-      }
-    }
-    return sum;
   }
 
   /** The outcome a do_get would have been metered with; null for {@code single}. */

@@ -7,13 +7,12 @@ import dev.flightcache.proto.GetMany;
 import io.grpc.Channel;
 import io.grpc.ClientCall;
 import io.grpc.Metadata;
-import io.grpc.MethodDescriptor;
 import io.grpc.Status;
-import io.grpc.protobuf.ProtoUtils;
 import java.util.List;
 import org.apache.arrow.flight.CallOption;
 import org.apache.arrow.flight.grpc.StatusUtils;
 import org.apache.arrow.flight.impl.Flight;
+import org.apache.arrow.flight.impl.FlightServiceGrpc;
 
 /**
  * A {@code GET_MANY} action made as an asynchronous gRPC call on Flight's DoAction method: same
@@ -22,20 +21,12 @@ import org.apache.arrow.flight.impl.Flight;
  * GetBatcher.Done} on gRPC's event loop, which may start the next call at once.
  */
 final class GetManyCall {
-  private static final MethodDescriptor<Flight.Action, Flight.Result> DO_ACTION =
-      MethodDescriptor.<Flight.Action, Flight.Result>newBuilder()
-          .setType(MethodDescriptor.MethodType.SERVER_STREAMING)
-          .setFullMethodName(MethodDescriptor.generateFullMethodName("arrow.flight.protocol.FlightService", "DoAction"))
-          .setRequestMarshaller(ProtoUtils.marshaller(Flight.Action.getDefaultInstance()))
-          .setResponseMarshaller(ProtoUtils.marshaller(Flight.Result.getDefaultInstance()))
-          .build();
-
   private GetManyCall() {}
 
   static void start(Channel channel, List<GetMany.Get> gets, GetBatcher.Done done, CallOption... options) {
     CallStub stub = CallStub.of(channel, options);
     ClientCall<Flight.Action, Flight.Result> call =
-        stub.getChannel().newCall(DO_ACTION, stub.getCallOptions().withExecutor(MoreExecutors.directExecutor()));
+        stub.getChannel().newCall(FlightServiceGrpc.getDoActionMethod(), stub.getCallOptions().withExecutor(MoreExecutors.directExecutor()));
     call.start(new Listener(gets.size(), done), new Metadata());
     call.request(2);
     call.sendMessage(Flight.Action.newBuilder()

@@ -2,8 +2,6 @@ package dev.flightcache.server.flight;
 
 import java.util.List;
 import java.util.Locale;
-import java.util.Queue;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
@@ -41,7 +39,7 @@ final class CallTracking implements FlightServerMiddleware {
   private volatile long clientVersion = CallReport.NONE;
   private volatile long version = CallReport.NONE;
   private volatile GetOutcome outcome;
-  private final Queue<CallReport.BatchedGet> batchedGets = new ConcurrentLinkedQueue<>();
+  private volatile List<CallReport.BatchedGet> batchedGets = List.of();
 
   private CallTracking(String method, long startedNanos, CallObserver observer, LongSupplier nanoTime) {
     this.method = method;
@@ -76,10 +74,12 @@ final class CallTracking implements FlightServerMiddleware {
     this.outcome = answer;
   }
 
-  /** One get a {@code GET_MANY} answered inline; its bytes count as sent. */
-  void batchedGet(String app, GetOutcome answer, long bytes) {
-    batchedGets.add(new CallReport.BatchedGet(app, answer, bytes));
-    addBytesOut(bytes);
+  /** The gets a {@code GET_MANY} answered inline, all at once; their bytes count as sent. */
+  void batchedGets(List<CallReport.BatchedGet> answered) {
+    batchedGets = List.copyOf(answered);
+    for (CallReport.BatchedGet get : answered) {
+      addBytesOut(get.bytesOut());
+    }
   }
 
   void addBytesIn(long bytes) {
@@ -114,7 +114,7 @@ final class CallTracking implements FlightServerMiddleware {
     CallReport report = new CallReport(
         method, code.name(), action, key, clientVersion, ok ? version : CallReport.NONE, ok ? outcome : null,
         bytesIn.get(), bytesOut.get(), Math.max(0, nanoTime.getAsLong() - startedNanos),
-        ok ? List.copyOf(batchedGets) : List.of());
+        ok ? batchedGets : List.of());
     try {
       observer.callCompleted(report);
     } catch (RuntimeException e) {

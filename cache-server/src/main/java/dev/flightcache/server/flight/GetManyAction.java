@@ -12,7 +12,6 @@ import dev.flightcache.server.store.ObjectEntry;
 import dev.flightcache.server.store.ObjectNotFoundException;
 import dev.flightcache.server.store.ObjectSnapshot;
 import dev.flightcache.server.store.StoredPart;
-import java.io.EOFException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -53,6 +52,7 @@ final class GetManyAction {
       throw new InvalidRequestException("Invalid GET_MANY body: " + e.getMessage());
     }
     List<Answer> answers = new ArrayList<>(gets.size());
+    List<CallReport.BatchedGet> answered = new ArrayList<>(gets.size());
     long budget = ANSWER_MAX_BYTES;
     for (Get get : gets) {
       Answer answer = caller.allows(Permission.READ, Scope.of(get.key()))
@@ -62,40 +62,36 @@ final class GetManyAction {
       budget -= bytes;
       GetOutcome outcome = outcome(answer);
       if (outcome != null) {
-        call.batchedGet(get.key().app(), outcome, bytes);
+        answered.add(new CallReport.BatchedGet(get.key().app(), outcome, bytes));
       }
       answers.add(answer);
     }
+    call.batchedGets(answered);
     return GetMany.encodeAnswers(answers);
   }
 
   private Answer answer(Get get, long budget) throws IOException {
-    long c = get.version();
     Optional<ObjectEntry> peek = store.entry(get.key());
     if (peek.isEmpty()) {
       return new Answer.Single("not_found");
     }
-    GetResponder.Answer peeked = GetResponder.decide(peek.get(), c);
+    GetResponder.Answer peeked = GetResponder.decide(peek.get(), get.version());
     if (peeked == GetResponder.Answer.NOT_MODIFIED) {
       return new Answer.NotModified(peek.get().version());
     }
-    long patchesAbove = peeked == GetResponder.Answer.PATCHES_ONLY ? c : 0;
-    try (ObjectSnapshot snapshot = store.open(get.key(), patchesAbove)) {
-      ObjectEntry entry = snapshot.entry();
-      GetResponder.Answer decided = GetResponder.decide(entry, c);
-      if (decided == GetResponder.Answer.FULL && patchesAbove != 0) {
-        // A new base arrived since the peek; the snapshot lacks the older patches.
-        return openAll(get, budget);
-      }
-      return read(snapshot, decided, c, budget);
-    } catch (ObjectNotFoundException e) {
-      return new Answer.Single("not_found");
-    }
+    return answerFrom(get, peeked == GetResponder.Answer.PATCHES_ONLY ? get.version() : 0, budget);
   }
 
-  private Answer openAll(Get get, long budget) throws IOException {
-    try (ObjectSnapshot snapshot = store.open(get.key(), 0)) {
-      return read(snapshot, GetResponder.decide(snapshot.entry(), get.version()), get.version(), budget);
+  /** Opens the object with the patches above {@code patchesAbove} and answers from that snapshot. */
+  private Answer answerFrom(Get get, long patchesAbove, long budget) throws IOException {
+    try (ObjectSnapshot snapshot = store.open(get.key(), patchesAbove)) {
+      GetResponder.Answer decided = GetResponder.decide(snapshot.entry(), get.version());
+      if (decided == GetResponder.Answer.FULL && patchesAbove != 0) {
+        // A new base arrived since the peek: the snapshot lacks the older patches. Open all of it
+        // (this ends: that open takes every patch).
+        return answerFrom(get, 0, budget);
+      }
+      return read(snapshot, decided, get.version(), budget);
     } catch (ObjectNotFoundException e) {
       return new Answer.Single("not_found");
     }
@@ -138,11 +134,7 @@ final class GetManyAction {
 
   private static byte[] readAll(FileChannel file, long sizeBytes) throws IOException {
     ByteBuffer into = ByteBuffer.allocate(Math.toIntExact(sizeBytes));
-    while (into.hasRemaining()) {
-      if (file.read(into, into.position()) < 0) {
-        throw new EOFException("stored file ended after " + into.position() + " of " + sizeBytes + " bytes");
-      }
-    }
+    OpaqueRows.readFully(file, into, 0);
     return into.array();
   }
 

@@ -147,7 +147,8 @@ final class OpaqueRows implements ResponseBody {
     return slice;
   }
 
-  private static void readFully(FileChannel file, ByteBuffer target, long position) throws IOException {
+  /** Fills {@code target} from {@code file}, starting at {@code position}. */
+  static void readFully(FileChannel file, ByteBuffer target, long position) throws IOException {
     while (target.hasRemaining()) {
       int read = file.read(target, position + target.position());
       if (read < 0) {

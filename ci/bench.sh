@@ -232,11 +232,33 @@ EOF
     log "nginx did not start; see $WORK/nginx/error.log"
   fi
 fi
+# Flight's own ceiling for the same file: a bare producer and caller (BareFlightBulk), with the
+# patterns of the reference note and nothing of ours, in a JVM pair of their own.
+bulk_port="$WORK/bulk.port"
+# shellcheck disable=SC2086
+java $SERVER_JAVA_OPTS $ARROW_OPENS -cp "$BENCH_JAR" dev.flightcache.bench.BareFlightBulk --serve --port 0 \
+  --port-file "$bulk_port" --file "$WORK/www/obj.bin" >"$WORK/bulk-server.log" 2>&1 &
+BULK_PID=$!
+PIDS+=("$BULK_PID")
+wait_for test -s "$bulk_port" || log "the bare Flight producer did not start; see $WORK/bulk-server.log"
+bulk() { # bulk WORKLOAD WARMUP: the bare Flight caller's MB/s, or nothing
+  [ -s "$bulk_port" ] || return 0
+  # shellcheck disable=SC2086
+  step java $CLIENT_JAVA_OPTS $ARROW_OPENS -cp "$BENCH_JAR" dev.flightcache.bench.BareFlightBulk \
+    --endpoint "grpc://127.0.0.1:$(cat "$bulk_port")" --file "$WORK/www/obj.bin" --workload "$1" --warmup "$2" \
+    --requests "$BIG_REQUESTS" --json-only 2>>"$WORK/bench.log" | grep '^{' | jq '.mb_per_s' || true
+}
+BARE_GET_MBS="$(bulk get "$GET_WARMUP")"
 GET_CMD="cache-bench --workload get --size 1GiB --warmup $GET_WARMUP --requests $BIG_REQUESTS"
 row "get 1 GiB, page cache warm (MB/s)" "iperf3 $(fmt "$IPERF_MBS")" "$(fmt "$GET_MBS")" "$(ratio "$GET_MBS" "$IPERF_MBS")" \
   ">= 0.75" "$(meets "$(ratio "$GET_MBS" "$IPERF_MBS")" ">=" 0.75)" "$GET_CMD; iperf3 -c 127.0.0.1 -t $IPERF_SECONDS"
 row "get 1 GiB, page cache warm (MB/s)" "nginx $(fmt "$NGINX_MBS")" "$(fmt "$GET_MBS")" "$(ratio "$GET_MBS" "$NGINX_MBS")" \
   ">= 1.0" "$(meets "$(ratio "$GET_MBS" "$NGINX_MBS")" ">=" 1.0)" "curl -o /dev/null http://127.0.0.1/obj.bin (nginx sendfile on), median of $ANCHOR_RUNS"
+BULK_GET_CMD="BareFlightBulk --serve --file obj.bin; BareFlightBulk --workload get --warmup $GET_WARMUP --requests $BIG_REQUESTS"
+row "get 1 GiB: bare Flight, the same file (MB/s)" "iperf3 $(fmt "$IPERF_MBS")" "bare Flight $(fmt "$BARE_GET_MBS")" \
+  "$(ratio "$BARE_GET_MBS" "$IPERF_MBS")" "—" "—" "$BULK_GET_CMD"
+row "get 1 GiB: ours against bare Flight (MB/s)" "bare Flight $(fmt "$BARE_GET_MBS")" "$(fmt "$GET_MBS")" \
+  "$(ratio "$GET_MBS" "$BARE_GET_MBS")" "—" "—" "$GET_CMD; $BULK_GET_CMD"
 
 # --- 2. put of a 1 GiB object, committed with fsync --------------------------------------------
 log "row: put 1 GiB"
@@ -250,6 +272,13 @@ done | median || true)"
 row "put 1 GiB, fsync (MB/s)" "dd $(fmt "$DD_MBS")" "$(fmt "$PUT_MBS")" "$(ratio "$PUT_MBS" "$DD_MBS")" ">= 0.9" \
   "$(meets "$(ratio "$PUT_MBS" "$DD_MBS")" ">=" 0.9)" \
   "cache-bench --workload put --size 1GiB ...; dd if=random of=f bs=1M iflag=fullblock conv=fdatasync, median of $ANCHOR_RUNS"
+BARE_PUT_MBS="$(bulk put "$BIG_WARMUP")"
+kill "$BULK_PID" 2>/dev/null || true
+BULK_PUT_CMD="BareFlightBulk --workload put --warmup $BIG_WARMUP --requests $BIG_REQUESTS (the producer checksums and drops every byte)"
+row "put 1 GiB: bare Flight, stores nothing (MB/s)" "dd $(fmt "$DD_MBS")" "bare Flight $(fmt "$BARE_PUT_MBS")" \
+  "$(ratio "$BARE_PUT_MBS" "$DD_MBS")" "—" "—" "$BULK_PUT_CMD"
+row "put 1 GiB: ours against bare Flight (MB/s)" "bare Flight $(fmt "$BARE_PUT_MBS")" "$(fmt "$PUT_MBS")" \
+  "$(ratio "$PUT_MBS" "$BARE_PUT_MBS")" "—" "—" "cache-bench --workload put --size 1GiB ...; $BULK_PUT_CMD"
 
 # --- 3. get answered "not modified" vs a bare Flight do_get ------------------------------------
 log "row: not modified"
@@ -273,6 +302,14 @@ for _ in $(seq "$NM_ROUNDS"); do
   fi
   bench --workload get-not-modified --size 1KiB --warmup "$SMALL_WARMUP" --duration "$SMALL_DURATION" >>"$WORK/nm.jsonl"
 done
+# The floor of one Flight call per get: 16 connections of bare do_gets that send nothing.
+BARE16_OPS=""
+if [ -s "$port_file" ]; then
+  # shellcheck disable=SC2086
+  BARE16_OPS="$(step java $CLIENT_JAVA_OPTS $ARROW_OPENS -cp "$BENCH_JAR" dev.flightcache.bench.BareFlightAnchor \
+    --endpoint "grpc://127.0.0.1:$(cat "$port_file")" --clients 16 --client-per-thread --warmup "$SMALL_WARMUP" \
+    --duration "$SMALL_DURATION" --json-only 2>>"$WORK/bench.log" | grep '^{' | jq '.ops_per_s' || true)"
+fi
 kill "$ANCHOR_PID" 2>/dev/null || true
 A50="$(jq '.p50_us' "$WORK/anchor.jsonl" | median)"; A99="$(jq '.p99_us' "$WORK/anchor.jsonl" | median)"
 N50="$(jq '.p50_us' "$WORK/nm.jsonl" | median)"; N99="$(jq '.p99_us' "$WORK/nm.jsonl" | median)"
@@ -310,6 +347,9 @@ fi
 row "get 1 KiB, 16 callers (ops/s)" "redis $(fmt "$REDIS_OPS")" "$(fmt "$SMALL_OPS")" "$(ratio "$SMALL_OPS" "$REDIS_OPS")" ">= 0.5" \
   "$(meets "$(ratio "$SMALL_OPS" "$REDIS_OPS")" ">=" 0.5)" \
   "cache-bench --workload get --size 1KiB --clients 16 --client-per-thread; redis-benchmark -t get -d 1024 -c 16 -n 200000"
+row "get 1 KiB, 16 callers: bare Flight do_get sending nothing (ops/s)" "redis $(fmt "$REDIS_OPS")" \
+  "bare Flight $(fmt "$BARE16_OPS")" "$(ratio "$BARE16_OPS" "$REDIS_OPS")" "—" "—" \
+  "BareFlightAnchor --clients 16 --client-per-thread --duration $SMALL_DURATION"
 row "get 1 KiB, 16 callers, one shared client (ops/s)" "redis $(fmt "$REDIS_OPS")" "$(fmt "$SHARED_OPS")" "$(ratio "$SHARED_OPS" "$REDIS_OPS")" "—" "—" \
   "cache-bench --workload get --size 1KiB --clients 16"
 

@@ -6,10 +6,12 @@ import dev.flightcache.client.CachedObject;
 import dev.flightcache.proto.GetMany;
 import dev.flightcache.proto.ObjectKey;
 import java.nio.ByteBuffer;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.LongSupplier;
 import org.apache.arrow.flight.FlightRuntimeException;
 import org.apache.arrow.flight.FlightStatusCode;
 
@@ -25,9 +27,9 @@ import org.apache.arrow.flight.FlightStatusCode;
  * <p>A get the server answers {@code single} (too large, a table, not found, not allowed) is
  * asked again as its own do_get by its caller, which gets the do_get's answer or error. A key
  * whose last whole answer was too large to come inline skips the queue and is always its own
- * do_get, until a whole answer of it is small again. A server
- * without {@code GET_MANY} (it answers UNIMPLEMENTED or INVALID_ARGUMENT) is never asked again.
- * Thread-safe.
+ * do_get, until a whole answer of it is small again. A server without {@code GET_MANY} (it
+ * answers UNIMPLEMENTED or INVALID_ARGUMENT) is not asked again for {@link #RECHECK_AFTER}: it may
+ * be upgraded behind the same address. Thread-safe.
  */
 public final class GetBatcher {
   /** Calls in flight before gets start to queue, once sharing has started. */
@@ -41,6 +43,8 @@ public final class GetBatcher {
   static final int SHARE_ABOVE = 8;
   /** The most gets in one {@code GET_MANY}. */
   static final int MAX_GETS_PER_CALL = 64;
+  /** How long gets go unshared after the server did not know {@code GET_MANY}. */
+  static final Duration RECHECK_AFTER = Duration.ofMinutes(5);
 
   /** A do_get of one key at the version the caller holds. */
   @FunctionalInterface
@@ -81,7 +85,19 @@ public final class GetBatcher {
   private final ArrayDeque<Waiter> queue = new ArrayDeque<>();
   private int inFlight;
   private int active;
+  private final LongSupplier nanoTime;
+  /** Whether the server did not know GET_MANY when last asked, and when to ask again (nanoTime). */
   private volatile boolean unsupported;
+  private volatile long askAgainAt;
+
+  public GetBatcher() {
+    this(System::nanoTime);
+  }
+
+  /** @param nanoTime the clock of {@link #RECHECK_AFTER}, as {@link System#nanoTime()} */
+  GetBatcher(LongSupplier nanoTime) {
+    this.nanoTime = nanoTime;
+  }
 
   /**
    * The answer to a get of {@code key} at {@code version}, by {@code single} or within a batch
@@ -90,7 +106,7 @@ public final class GetBatcher {
    * @throws FlightRuntimeException what the call that carried the get threw
    */
   public Fetched fetch(ObjectKey key, long version, Single single, Many many) {
-    if (unsupported || large.getIfPresent(key) != null) {
+    if (unsupportedNow() || large.getIfPresent(key) != null) {
       return remember(key, single.fetch(key, version));
     }
     Waiter me = null;
@@ -124,6 +140,10 @@ public final class GetBatcher {
         active--;
       }
     }
+  }
+
+  private boolean unsupportedNow() {
+    return unsupported && nanoTime.getAsLong() - askAgainAt < 0;
   }
 
   /**
@@ -196,6 +216,7 @@ public final class GetBatcher {
       failure = new IllegalStateException("GET_MANY answered " + answers.size() + " gets of " + batch.size());
     }
     if (failure == null) {
+      unsupported = false;
       for (int i = 0; i < batch.size(); i++) {
         batch.get(i).signal.complete(fetched(answers.get(i)));
       }
@@ -204,6 +225,7 @@ public final class GetBatcher {
     boolean notSpoken = failure instanceof FlightRuntimeException flight
         && (flight.status().code() == FlightStatusCode.UNIMPLEMENTED || flight.status().code() == FlightStatusCode.INVALID_ARGUMENT);
     if (notSpoken) {
+      askAgainAt = nanoTime.getAsLong() + RECHECK_AFTER.toNanos();
       unsupported = true;
     }
     for (Waiter waiter : batch) {

@@ -17,6 +17,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.arrow.flight.CallStatus;
 import org.apache.arrow.flight.FlightRuntimeException;
 import org.apache.arrow.flight.FlightStatusCode;
@@ -29,7 +30,8 @@ import org.junit.jupiter.api.Test;
  * answers. The real calls are covered end to end in cache-it's BatchedGetsIT.
  */
 class GetBatcherTest {
-  private final GetBatcher batcher = new GetBatcher();
+  private final AtomicLong clock = new AtomicLong();
+  private final GetBatcher batcher = new GetBatcher(clock::get);
   private final ExecutorService callers = Executors.newCachedThreadPool();
   /** Singles wait for this before answering, so the test decides when calls end. */
   private volatile CountDownLatch releaseSingles = new CountDownLatch(1);
@@ -202,7 +204,7 @@ class GetBatcherTest {
   }
 
   @Test
-  void serverWithoutGetMany_callersAskSingly_andTheBatcherNeverAsksAgain() throws Exception {
+  void serverWithoutGetMany_callersAskSingly_andTheBatcherAsksAgainOnlyAfterAWhile() throws Exception {
     List<Future<Fetched>> queued = queuedBehindOpenCalls("x", "y");
     Future<Fetched> first = queued.get(0);
     Future<Fetched> second = queued.get(1);
@@ -213,7 +215,8 @@ class GetBatcherTest {
 
     assertThat(text(first.get(5, TimeUnit.SECONDS))).isEqualTo("single x");
     assertThat(text(second.get(5, TimeUnit.SECONDS))).isEqualTo("single y");
-    // From now on every get is its own do_get, however many are in flight.
+    // Until RECHECK_AFTER has passed, every get is its own do_get, however many are in flight.
+    clock.addAndGet(GetBatcher.RECHECK_AFTER.toNanos() - 1);
     List<Future<Fetched>> later = new ArrayList<>();
     for (int i = 0; i < 3 * GetBatcher.SHARE_ABOVE; i++) {
       later.add(get("later" + i));
@@ -222,6 +225,15 @@ class GetBatcherTest {
       assertThat(text(caller.get(5, TimeUnit.SECONDS))).startsWith("single later");
     }
     assertThat(manyCalls).isEmpty();
+
+    // Then the server is asked again (it may have been upgraded), and its answers are used.
+    clock.incrementAndGet();
+    releaseSingles = new CountDownLatch(1);
+    List<Future<Fetched>> again = queuedBehindOpenCalls("z");
+    Request retry = releaseAndTakeGetMany();
+    assertThat(retry.gets()).extracting(g -> g.key().object()).containsExactly("z");
+    retry.done().accept(List.of(answer("shared z")), null);
+    assertThat(text(again.get(0).get(5, TimeUnit.SECONDS))).isEqualTo("shared z");
   }
 
   @Test

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Runs the benchmark targets of docs/benchmarks.md on this machine, on loopback: each target's
 # anchor (iperf3, nginx + curl, dd, redis-benchmark, a bare Flight do_get) and our server side by
-# side in one run, then the workload matrix. Writes a markdown table to stdout and to a results
-# file. On demand only: nothing here runs in `mvn verify`.
+# side in one run, with bare Flight moving the same file as Flight's own ceiling, then the workload
+# matrix. Writes a markdown table to stdout and to a results file. On demand only: nothing here
+# runs in `mvn verify`.
 #
 # Usage: ci/bench.sh [--quick] [--no-build] [--no-install] [--out FILE]
 #   --quick       the reduced matrix and shorter runs (see docs/benchmarks.md for what is left out)

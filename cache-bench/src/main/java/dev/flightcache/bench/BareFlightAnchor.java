@@ -144,14 +144,19 @@ public final class BareFlightAnchor {
         System.err.println("bare-flight-anchor: shutdown failed: " + e);
       }
     }, "anchor-shutdown"));
-    if (portFile != null) {
-      Path temp = Files.createTempFile(portFile.toAbsolutePath().getParent(), ".port", ".tmp");
-      Files.writeString(temp, Integer.toString(server.getPort()));
-      Files.move(temp, portFile, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-    }
+    writePortFile(portFile, server.getPort());
     out.println("bare-flight-anchor: listening on 127.0.0.1:" + server.getPort());
     out.flush();
     server.awaitTermination();
+  }
+
+  /** Writes the bound port to {@code portFile} (if given) in one atomic step, for scripts that wait for it. */
+  static void writePortFile(Path portFile, int port) throws IOException {
+    if (portFile != null) {
+      Path temp = Files.createTempFile(portFile.toAbsolutePath().getParent(), ".port", ".tmp");
+      Files.writeString(temp, Integer.toString(port));
+      Files.move(temp, portFile, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    }
   }
 
   static FlightServer start(BufferAllocator allocator, int port) throws IOException {

@@ -3,9 +3,7 @@ package dev.flightcache.bench;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.URI;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -142,11 +140,7 @@ public final class BareFlightBulk {
       throws Exception {
     FlightServer server = start(allocator, file, port);
     Runtime.getRuntime().addShutdownHook(new Thread(server::shutdown, "bulk-shutdown"));
-    if (portFile != null) {
-      Path temp = Files.createTempFile(portFile.toAbsolutePath().getParent(), ".port", ".tmp");
-      Files.writeString(temp, Integer.toString(server.getPort()));
-      Files.move(temp, portFile, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-    }
+    BareFlightAnchor.writePortFile(portFile, server.getPort());
     out.println("bare-flight-bulk: serving " + file.sizeBytes() + " bytes on 127.0.0.1:" + server.getPort());
     out.flush();
     server.awaitTermination();

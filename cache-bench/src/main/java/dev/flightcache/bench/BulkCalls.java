@@ -12,7 +12,6 @@ import org.apache.arrow.flight.SyncPutListener;
 import org.apache.arrow.flight.Ticket;
 import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.memory.BufferAllocator;
-import org.apache.arrow.vector.VarBinaryVector;
 import org.apache.arrow.vector.VectorLoader;
 import org.apache.arrow.vector.VectorSchemaRoot;
 
@@ -49,17 +48,9 @@ final class BulkCalls implements Workload {
 
   private long get() throws Exception {
     CRC32C crc = new CRC32C();
-    long bytes = 0;
+    long bytes;
     try (FlightStream stream = client.getStream(new Ticket(new byte[] {'f'}), CallOptions.timeout(10, TimeUnit.MINUTES))) {
-      while (stream.next()) {
-        VectorSchemaRoot root = stream.getRoot();
-        VarBinaryVector data = (VarBinaryVector) root.getVector(0);
-        for (int row = 0; row < root.getRowCount(); row++) {
-          int length = data.getValueLength(row);
-          crc.update(data.getDataBuffer().nioBuffer(data.getStartOffset(row), length));
-          bytes += length;
-        }
-      }
+      bytes = BulkProducer.checksumRows(stream, crc);
     }
     return check("get", bytes, crc.getValue());
   }

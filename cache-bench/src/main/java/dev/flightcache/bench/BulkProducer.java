@@ -53,6 +53,21 @@ final class BulkProducer extends NoOpFlightProducer {
     }
   }
 
+  /** Reads {@code stream} to its end, adding every byte of every row to {@code crc}; returns the byte count. */
+  static long checksumRows(FlightStream stream, CRC32C crc) {
+    long bytes = 0;
+    while (stream.next()) {
+      VectorSchemaRoot root = stream.getRoot();
+      VarBinaryVector data = (VarBinaryVector) root.getVector(0);
+      for (int row = 0; row < root.getRowCount(); row++) {
+        int length = data.getValueLength(row);
+        crc.update(data.getDataBuffer().nioBuffer(data.getStartOffset(row), length));
+        bytes += length;
+      }
+    }
+    return bytes;
+  }
+
   @Override
   public void getStream(CallContext context, Ticket ticket, ServerStreamListener listener) {
     new Pump(listener).start();
@@ -103,16 +118,7 @@ final class BulkProducer extends NoOpFlightProducer {
   public Runnable acceptPut(CallContext context, FlightStream stream, StreamListener<PutResult> ack) {
     return () -> {
       CRC32C crc = new CRC32C();
-      long bytes = 0;
-      while (stream.next()) {
-        VectorSchemaRoot root = stream.getRoot();
-        VarBinaryVector data = (VarBinaryVector) root.getVector(0);
-        for (int row = 0; row < root.getRowCount(); row++) {
-          int length = data.getValueLength(row);
-          crc.update(data.getDataBuffer().nioBuffer(data.getStartOffset(row), length));
-          bytes += length;
-        }
-      }
+      long bytes = checksumRows(stream, crc);
       ArrowBuf answer = allocator.buffer(16);
       answer.writeLong(bytes);
       answer.writeLong(crc.getValue());

@@ -116,13 +116,8 @@ public final class BareFlightAnchor {
         LoadRunner.Measurement m = new LoadRunner(clients, warmup, measure).run(gets);
         RunResult result = new RunResult("bare-flight-do-get", 0, clients, a.flag("client-per-thread"), null,
             m, m.errors(), m.firstError(), Map.of());
-        if (!a.flag("json-only")) {
-          out.println("bare-flight-anchor: " + endpoint + ", measuring " + measure + " after "
-              + (warmup.empty() ? "none" : warmup) + " of warm-up");
-          result.print(out);
-        }
-        out.println(result.json());
-        return m.errors() > 0 || m.warmupErrors() > 0 ? 1 : 0;
+        return result.printAnchor(out, a.flag("json-only"), "bare-flight-anchor: " + endpoint + ", measuring " + measure
+            + " after " + (warmup.empty() ? "none" : warmup) + " of warm-up");
       } finally {
         if (server != null) {
           server.shutdown();

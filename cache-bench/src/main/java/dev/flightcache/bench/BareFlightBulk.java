@@ -107,12 +107,8 @@ public final class BareFlightBulk {
         LoadRunner.Measurement m = new LoadRunner(1, warmup, measure).run(calls);
         RunResult result = new RunResult(put ? "bare-flight-put" : "bare-flight-get", mapped.sizeBytes(), 1, false,
             null, m, m.errors(), m.firstError(), Map.of("chunk", (long) chunk));
-        if (!a.flag("json-only")) {
-          out.println("bare-flight-bulk: " + endpoint + ", " + file + ", " + measure + " after " + warmup + " of warm-up");
-          result.print(out);
-        }
-        out.println(result.json());
-        return m.errors() > 0 || m.warmupErrors() > 0 ? 1 : 0;
+        return result.printAnchor(out, a.flag("json-only"),
+            "bare-flight-bulk: " + endpoint + ", " + file + ", " + measure + " after " + warmup + " of warm-up");
       } finally {
         if (server != null) {
           server.shutdown();

@@ -41,6 +41,20 @@ record RunResult(
     return h.getTotalCount() == 0 ? 0 : h.getValueAtPercentile(percentile);
   }
 
+  /**
+   * An anchor's output: {@code header} and the report unless {@code jsonOnly}, then the JSON line.
+   *
+   * @return the exit code: 0 when every operation succeeded, 1 when any failed (in warm-up too)
+   */
+  int printAnchor(PrintStream out, boolean jsonOnly, String header) {
+    if (!jsonOnly) {
+      out.println(header);
+      print(out);
+    }
+    out.println(json());
+    return errors > 0 || measurement.warmupErrors() > 0 ? 1 : 0;
+  }
+
   /** The summary as one JSON object on one line. */
   String json() {
     Histogram h = measurement.latencyMicros();

@@ -112,7 +112,7 @@ final class GetManyAction {
     List<StoredPart> stored = entry.patches();
     long bytes = full ? entry.base().sizeBytes() : 0;
     for (StoredPart patch : stored) {
-      if (full || Long.compareUnsigned(patch.version(), c) > 0) {
+      if (GetResponder.carries(decided, patch, c)) {
         bytes += patch.sizeBytes();
       }
     }
@@ -122,7 +122,7 @@ final class GetManyAction {
     List<Part> patches = new ArrayList<>();
     for (int i = 0; i < stored.size(); i++) {
       StoredPart patch = stored.get(i);
-      if (full || Long.compareUnsigned(patch.version(), c) > 0) {
+      if (GetResponder.carries(decided, patch, c)) {
         patches.add(new Part(patch.version(), readAll(snapshot.patch(i), patch.sizeBytes())));
       }
     }

@@ -154,11 +154,19 @@ final class GetResponder {
     List<StoredPart> patches = entry.patches();
     for (int i = 0; i < patches.size(); i++) {
       StoredPart patch = patches.get(i);
-      if (answer == Answer.FULL || Long.compareUnsigned(patch.version(), c) > 0) {
+      if (carries(answer, patch, c)) {
         long rowBytes = Math.max(patch.sizeBytes(), 1);
         parts.add(new OpaqueRows.Part(patch.version(), false, snapshot.patch(i), patch.sizeBytes(), rowBytes));
       }
     }
     return new OpaqueRows(allocator, parts, chunkedAccepted);
+  }
+
+  /**
+   * Whether an answer decided as {@code answer} to a caller holding version {@code c} carries
+   * {@code patch}: a full answer carries every patch, a patch-only answer those after {@code c}.
+   */
+  static boolean carries(Answer answer, StoredPart patch, long c) {
+    return answer == Answer.FULL || Long.compareUnsigned(patch.version(), c) > 0;
   }
 }

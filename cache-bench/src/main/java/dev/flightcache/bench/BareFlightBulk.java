@@ -126,7 +126,7 @@ public final class BareFlightBulk {
     } catch (IllegalArgumentException e) {
       throw new UsageException("--chunk: " + e.getMessage());
     }
-    if (bytes <= 0 || bytes > (8 << 20)) {
+    if (bytes <= 0 || bytes > MappedFile.MAX_CHUNK_BYTES) {
       throw new UsageException("--chunk must be 1 byte to 8MiB, not " + text);
     }
     return (int) bytes;

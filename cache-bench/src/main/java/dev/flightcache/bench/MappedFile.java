@@ -20,7 +20,9 @@ import org.apache.arrow.memory.util.MemoryUtil;
  * the buffers until {@link #close()}. Thread-safe once built.
  */
 final class MappedFile implements AutoCloseable {
-  /** A piece's length in chunks: one mapping holds at most 2 GiB. */
+  /** The largest chunk: a piece of {@link #PIECE_CHUNKS} of them stays within one mapping's 2 GiB. */
+  static final int MAX_CHUNK_BYTES = 8 << 20;
+  /** A piece's length in chunks. */
   private static final long PIECE_CHUNKS = 256;
 
   private final long sizeBytes;
@@ -31,7 +33,7 @@ final class MappedFile implements AutoCloseable {
   private final long checksum;
 
   MappedFile(BufferAllocator allocator, Path file, int chunkBytes) throws IOException {
-    if (chunkBytes <= 0 || chunkBytes > (8 << 20)) {
+    if (chunkBytes <= 0 || chunkBytes > MAX_CHUNK_BYTES) {
       throw new IllegalArgumentException("a chunk must be 1 byte to 8 MiB, not " + chunkBytes);
     }
     this.chunkBytes = chunkBytes;

@@ -36,63 +36,11 @@ public final class GetMany {
 
   private GetMany() {}
 
-  /** One get: a key and the version the caller holds, 0 for none. */
-  public record Get(ObjectKey key, long version) {
+  /** One get: a key and the version the caller holds, {@link Version#NONE} for none. */
+  public record Get(ObjectKey key, Version version) {
     public Get {
       Objects.requireNonNull(key, "key");
-    }
-  }
-
-  /** One stored part: a base or a patch, with its version. */
-  public record Part(long version, byte[] data) {
-    public Part {
-      Objects.requireNonNull(data, "data");
-    }
-  }
-
-  /** The answer to one get. */
-  public sealed interface Answer {
-    /** The object bytes the answer carries: its base and patches, 0 for the others. */
-    default long payloadBytes() {
-      return 0;
-    }
-
-    /** The caller's version is current. */
-    record NotModified(long version) implements Answer {}
-
-    /** Only the patches after the caller's version, oldest first. */
-    record Patches(List<Part> patches) implements Answer {
-      public Patches {
-        patches = List.copyOf(patches);
-        if (patches.isEmpty()) {
-          throw new IllegalArgumentException("a patch-only answer has at least one patch");
-        }
-      }
-
-      @Override
-      public long payloadBytes() {
-        return bytesOf(patches);
-      }
-    }
-
-    /** The whole object: its base and every patch, oldest first. */
-    record Full(Part base, List<Part> patches) implements Answer {
-      public Full {
-        Objects.requireNonNull(base, "base");
-        patches = List.copyOf(patches);
-      }
-
-      @Override
-      public long payloadBytes() {
-        return base.data().length + bytesOf(patches);
-      }
-    }
-
-    /** Not answered here; a do_get of the key answers it. {@code reason} is for people. */
-    record Single(String reason) implements Answer {
-      public Single {
-        Objects.requireNonNull(reason, "reason");
-      }
+      Objects.requireNonNull(version, "version");
     }
   }
 
@@ -107,7 +55,7 @@ public final class GetMany {
       for (Get get : gets) {
         writer.writeStartDocument();
         writer.writeString("key", get.key().toString());
-        writer.writeInt64("version", get.version());
+        writer.writeInt64("version", get.version().bits());
         writer.writeEndDocument();
       }
       writer.writeEndArray();
@@ -166,34 +114,38 @@ public final class GetMany {
     if (key == null) {
       throw new IllegalArgumentException("a get in a GET_MANY request lacks its 'key'");
     }
-    return new Get(ObjectKey.parse(key), version);
+    return new Get(ObjectKey.parse(key), Version.of(version));
   }
 
-  public static byte[] encodeAnswers(List<Answer> answers) {
+  /**
+   * @param answers {@link GetAnswer.NotModified}, {@link GetAnswer.Patches}, {@link GetAnswer.Full}
+   *     or {@link GetAnswer.Single}; a native table is answered {@code single}
+   */
+  public static byte[] encodeAnswers(List<GetAnswer<byte[]>> answers) {
     int bytes = 64;
-    for (Answer answer : answers) {
+    for (GetAnswer<byte[]> answer : answers) {
       bytes += 64 + answer.payloadBytes();
     }
     BasicOutputBuffer buffer = new BasicOutputBuffer(bytes);
     try (BsonBinaryWriter writer = new BsonBinaryWriter(buffer)) {
       writer.writeStartDocument();
       writer.writeStartArray("answers");
-      for (Answer answer : answers) {
+      for (GetAnswer<byte[]> answer : answers) {
         writer.writeStartDocument();
-        if (answer instanceof Answer.NotModified notModified) {
+        if (answer instanceof GetAnswer.NotModified<byte[]> notModified) {
           writer.writeString("status", "not_modified");
-          writer.writeInt64("version", notModified.version());
-        } else if (answer instanceof Answer.Patches patches) {
+          writer.writeInt64("version", notModified.version().bits());
+        } else if (answer instanceof GetAnswer.Patches<byte[]> patches) {
           writer.writeString("status", "patches");
           writeParts(writer, patches.patches());
-        } else if (answer instanceof Answer.Full full) {
+        } else if (answer instanceof GetAnswer.Full<byte[]> full) {
           writer.writeString("status", "full");
-          writer.writeInt64("baseVersion", full.base().version());
+          writer.writeInt64("baseVersion", full.base().version().bits());
           writer.writeBinaryData("base", new BsonBinary(full.base().data()));
           writeParts(writer, full.patches());
         } else {
           writer.writeString("status", "single");
-          writer.writeString("reason", ((Answer.Single) answer).reason());
+          writer.writeString("reason", answer instanceof GetAnswer.Single<byte[]> single ? single.reason() : "table");
         }
         writer.writeEndDocument();
       }
@@ -208,8 +160,8 @@ public final class GetMany {
    * @throws IllegalArgumentException if the bytes are not such a document, or hold another number
    *     of answers
    */
-  public static List<Answer> decodeAnswers(byte[] body, int expected) {
-    List<Answer> answers = new ArrayList<>(expected);
+  public static List<GetAnswer<byte[]>> decodeAnswers(byte[] body, int expected) {
+    List<GetAnswer<byte[]>> answers = new ArrayList<>(expected);
     try (BsonBinaryReader reader = reader(body, "GET_MANY answer")) {
       reader.readStartDocument();
       while (reader.readBsonType() != BsonType.END_OF_DOCUMENT) {
@@ -233,13 +185,13 @@ public final class GetMany {
     return answers;
   }
 
-  private static Answer readAnswer(BsonBinaryReader reader) {
+  private static GetAnswer<byte[]> readAnswer(BsonBinaryReader reader) {
     String status = null;
     String reason = null;
     Long version = null;
     Long baseVersion = null;
     byte[] base = null;
-    List<Part> patches = List.of();
+    List<GetAnswer.Part<byte[]>> patches = List.of();
     reader.readStartDocument();
     while (reader.readBsonType() != BsonType.END_OF_DOCUMENT) {
       switch (reader.readName()) {
@@ -257,27 +209,28 @@ public final class GetMany {
       throw new IllegalArgumentException("an answer in a GET_MANY answer lacks its 'status'");
     }
     return switch (status) {
-      case "not_modified" -> new Answer.NotModified(required(version, "version", status));
-      case "patches" -> new Answer.Patches(patches);
-      case "full" -> new Answer.Full(new Part(required(baseVersion, "baseVersion", status), required(base, "base", status)), patches);
-      case "single" -> new Answer.Single(reason == null ? "" : reason);
+      case "not_modified" -> new GetAnswer.NotModified<>(Version.of(required(version, "version", status)));
+      case "patches" -> new GetAnswer.Patches<>(patches);
+      case "full" -> new GetAnswer.Full<>(
+          GetAnswer.Part.of(Version.of(required(baseVersion, "baseVersion", status)), required(base, "base", status)), patches);
+      case "single" -> new GetAnswer.Single<>(reason == null ? "" : reason);
       default -> throw new IllegalArgumentException("unknown GET_MANY answer status '" + status + "'");
     };
   }
 
-  private static void writeParts(BsonBinaryWriter writer, List<Part> parts) {
+  private static void writeParts(BsonBinaryWriter writer, List<GetAnswer.Part<byte[]>> parts) {
     writer.writeStartArray("patches");
-    for (Part part : parts) {
+    for (GetAnswer.Part<byte[]> part : parts) {
       writer.writeStartDocument();
-      writer.writeInt64("version", part.version());
+      writer.writeInt64("version", part.version().bits());
       writer.writeBinaryData("data", new BsonBinary(part.data()));
       writer.writeEndDocument();
     }
     writer.writeEndArray();
   }
 
-  private static List<Part> readParts(BsonBinaryReader reader) {
-    List<Part> parts = new ArrayList<>();
+  private static List<GetAnswer.Part<byte[]>> readParts(BsonBinaryReader reader) {
+    List<GetAnswer.Part<byte[]>> parts = new ArrayList<>();
     reader.readStartArray();
     while (reader.readBsonType() != BsonType.END_OF_DOCUMENT) {
       Long version = null;
@@ -291,18 +244,10 @@ public final class GetMany {
         }
       }
       reader.readEndDocument();
-      parts.add(new Part(required(version, "version", "patch"), required(data, "data", "patch")));
+      parts.add(GetAnswer.Part.of(Version.of(required(version, "version", "patch")), required(data, "data", "patch")));
     }
     reader.readEndArray();
     return parts;
-  }
-
-  private static long bytesOf(List<Part> parts) {
-    long sum = 0;
-    for (Part part : parts) {
-      sum += part.data().length;
-    }
-    return sum;
   }
 
   /** Versions are unsigned 64-bit and travel as int64; an int32 is taken too, if not negative. */

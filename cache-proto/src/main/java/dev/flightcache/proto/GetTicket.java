@@ -5,11 +5,14 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * A do_get ticket, {@code key:version}: the key to read and the version the caller already holds
- * (0 when it holds nothing).
- *
- * @param clientVersion an unsigned 64-bit version; compare with {@link Long#compareUnsigned}
+ * ({@link Version#NONE} when it holds nothing).
  */
-public record GetTicket(ObjectKey key, long clientVersion) {
+public record GetTicket(ObjectKey key, Version clientVersion) {
+
+  public GetTicket {
+    java.util.Objects.requireNonNull(key, "key");
+    java.util.Objects.requireNonNull(clientVersion, "clientVersion");
+  }
 
   /**
    * Parses ticket bytes. The key ends at the first {@code :} (keys never contain one); no colon
@@ -27,9 +30,9 @@ public record GetTicket(ObjectKey key, long clientVersion) {
     }
     int colon = text.indexOf(':');
     if (colon < 0) {
-      return new GetTicket(ObjectKey.parse(text), 0);
+      return new GetTicket(ObjectKey.parse(text), Version.NONE);
     }
-    return new GetTicket(ObjectKey.parse(text.substring(0, colon)), parseVersion(text.substring(colon + 1)));
+    return new GetTicket(ObjectKey.parse(text.substring(0, colon)), Version.of(parseVersion(text.substring(colon + 1))));
   }
 
   static long parseVersion(String text) {
@@ -47,6 +50,6 @@ public record GetTicket(ObjectKey key, long clientVersion) {
 
   /** The ticket bytes, {@code key:version}. */
   public byte[] encode() {
-    return (key + ":" + Long.toUnsignedString(clientVersion)).getBytes(StandardCharsets.UTF_8);
+    return (key + ":" + clientVersion).getBytes(StandardCharsets.UTF_8);
   }
 }

@@ -4,9 +4,7 @@ import static dev.flightcache.proto.BsonDocuments.document;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.flightcache.proto.GetMany.Answer;
 import dev.flightcache.proto.GetMany.Get;
-import dev.flightcache.proto.GetMany.Part;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -26,14 +24,14 @@ class GetManyTest {
 
   @Test
   void request_roundTrips_inOrder_withUnsignedVersions() {
-    List<Get> gets = List.of(new Get(A, 0), new Get(B, -2L), new Get(A, 7));
+    List<Get> gets = List.of(new Get(A, Version.of(0)), new Get(B, Version.of(-2L)), new Get(A, Version.of(7)));
 
     assertThat(GetMany.decodeRequest(GetMany.encodeRequest(gets))).containsExactlyElementsOf(gets);
   }
 
   @Test
   void request_isTheDocumentTheProtocolNames() {
-    BsonDocument doc = new RawBsonDocument(GetMany.encodeRequest(List.of(new Get(A, 3))));
+    BsonDocument doc = new RawBsonDocument(GetMany.encodeRequest(List.of(new Get(A, Version.of(3)))));
 
     assertThat(doc.getArray("gets")).hasSize(1);
     BsonDocument get = doc.getArray("gets").get(0).asDocument();
@@ -54,7 +52,7 @@ class GetManyTest {
       w.writeEndArray();
     });
 
-    assertThat(GetMany.decodeRequest(body)).containsExactly(new Get(A, 5));
+    assertThat(GetMany.decodeRequest(body)).containsExactly(new Get(A, Version.of(5)));
   }
 
   @Test
@@ -67,7 +65,7 @@ class GetManyTest {
       w.writeEndArray();
     });
 
-    assertThat(GetMany.decodeRequest(body)).containsExactly(new Get(A, 0));
+    assertThat(GetMany.decodeRequest(body)).containsExactly(new Get(A, Version.of(0)));
   }
 
   @Test
@@ -82,7 +80,7 @@ class GetManyTest {
 
     List<Get> tooMany = new ArrayList<>();
     for (int i = 0; i <= GetMany.MAX_GETS; i++) {
-      tooMany.add(new Get(A, i));
+      tooMany.add(new Get(A, Version.of(i)));
     }
     assertThatThrownBy(() -> GetMany.encodeRequest(tooMany)).isInstanceOf(IllegalArgumentException.class);
     byte[] body = document(w -> {
@@ -136,37 +134,37 @@ class GetManyTest {
 
   @Test
   void answers_roundTrip_everyKind() {
-    List<Answer> answers = List.of(
-        new Answer.NotModified(9),
-        new Answer.Full(new Part(4, bytes("base")), List.of(new Part(5, bytes("p5")), new Part(6, new byte[0]))),
-        new Answer.Full(new Part(1, new byte[0]), List.of()),
-        new Answer.Patches(List.of(new Part(-1L, bytes("last")))),
-        new Answer.Single("too_large"));
+    List<GetAnswer<byte[]>> answers = List.of(
+        new GetAnswer.NotModified<>(Version.of(9)),
+        new GetAnswer.Full<>(GetAnswer.Part.of(Version.of(4), bytes("base")), List.of(GetAnswer.Part.of(Version.of(5), bytes("p5")), GetAnswer.Part.of(Version.of(6), new byte[0]))),
+        new GetAnswer.Full<>(GetAnswer.Part.of(Version.of(1), new byte[0]), List.of()),
+        new GetAnswer.Patches<>(List.of(GetAnswer.Part.of(Version.of(-1L), bytes("last")))),
+        new GetAnswer.Single<>("too_large"));
 
-    List<Answer> decoded = GetMany.decodeAnswers(GetMany.encodeAnswers(answers), answers.size());
+    List<GetAnswer<byte[]>> decoded = GetMany.decodeAnswers(GetMany.encodeAnswers(answers), answers.size());
 
     assertThat(decoded).hasSize(5);
-    assertThat(decoded.get(0)).isEqualTo(new Answer.NotModified(9));
-    Answer.Full full = (Answer.Full) decoded.get(1);
-    assertThat(full.base().version()).isEqualTo(4);
+    assertThat(decoded.get(0)).isEqualTo(new GetAnswer.NotModified<>(Version.of(9)));
+    GetAnswer.Full<byte[]> full = (GetAnswer.Full<byte[]>) decoded.get(1);
+    assertThat(full.base().version().bits()).isEqualTo(4);
     assertThat(full.base().data()).isEqualTo(bytes("base"));
-    assertThat(full.patches()).extracting(Part::version).containsExactly(5L, 6L);
+    assertThat(full.patches()).extracting(part -> part.version().bits()).containsExactly(5L, 6L);
     assertThat(full.patches().get(0).data()).isEqualTo(bytes("p5"));
     assertThat(full.patches().get(1).data()).isEmpty();
-    Answer.Full empty = (Answer.Full) decoded.get(2);
+    GetAnswer.Full<byte[]> empty = (GetAnswer.Full<byte[]>) decoded.get(2);
     assertThat(empty.base().data()).isEmpty();
     assertThat(empty.patches()).isEmpty();
-    Answer.Patches patches = (Answer.Patches) decoded.get(3);
-    assertThat(patches.patches().get(0).version()).isEqualTo(-1L);
+    GetAnswer.Patches<byte[]> patches = (GetAnswer.Patches<byte[]>) decoded.get(3);
+    assertThat(patches.patches().get(0).version().bits()).isEqualTo(-1L);
     assertThat(patches.patches().get(0).data()).isEqualTo(bytes("last"));
-    assertThat(decoded.get(4)).isEqualTo(new Answer.Single("too_large"));
-    assertThat(decoded).extracting(Answer::payloadBytes).containsExactly(0L, 6L, 0L, 4L, 0L);
+    assertThat(decoded.get(4)).isEqualTo(new GetAnswer.Single<>("too_large"));
+    assertThat(decoded).extracting(GetAnswer::payloadBytes).containsExactly(0L, 6L, 0L, 4L, 0L);
   }
 
   @Test
   void answers_areTheDocumentTheProtocolNames() {
     byte[] encoded = GetMany.encodeAnswers(List.of(
-        new Answer.Full(new Part(4, bytes("base")), List.of(new Part(5, bytes("p")))), new Answer.Single("table")));
+        new GetAnswer.Full<>(GetAnswer.Part.of(Version.of(4), bytes("base")), List.of(GetAnswer.Part.of(Version.of(5), bytes("p")))), new GetAnswer.Single<>("table")));
     BsonDocument doc = new RawBsonDocument(encoded);
 
     BsonDocument full = doc.getArray("answers").get(0).asDocument();
@@ -183,7 +181,7 @@ class GetManyTest {
 
   @Test
   void answers_ofAnotherCount_orUnknownStatus_orMissingFields_areRefused() {
-    byte[] two = GetMany.encodeAnswers(List.of(new Answer.NotModified(1), new Answer.NotModified(2)));
+    byte[] two = GetMany.encodeAnswers(List.of(new GetAnswer.NotModified<>(Version.of(1)), new GetAnswer.NotModified<>(Version.of(2))));
     assertThatThrownBy(() -> GetMany.decodeAnswers(two, 3))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("2 answers for 3 gets");
 
@@ -211,7 +209,7 @@ class GetManyTest {
 
   @Test
   void patchOnlyAnswer_needsAPatch() {
-    assertThatThrownBy(() -> new Answer.Patches(List.of())).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> new GetAnswer.Patches<>(List.of())).isInstanceOf(IllegalArgumentException.class);
   }
 
   @Test
@@ -219,7 +217,7 @@ class GetManyTest {
     byte[] payload = new byte[64 * 1024];
     Arrays.fill(payload, (byte) 7);
 
-    byte[] encoded = GetMany.encodeAnswers(List.of(new Answer.Full(new Part(1, payload), List.of())));
+    byte[] encoded = GetMany.encodeAnswers(List.of(new GetAnswer.Full<>(GetAnswer.Part.of(Version.of(1), payload), List.of())));
 
     assertThat(encoded.length).isBetween(payload.length, payload.length + 128);
   }

@@ -21,8 +21,8 @@ class GetTicketTest {
     GetTicket ticket = GetTicket.parse(utf8("app/s/o:3"));
 
     assertThat(ticket.key()).isEqualTo(new ObjectKey("app", "s", "o"));
-    assertThat(ticket.clientVersion()).isEqualTo(3L);
-    assertThat(ticket).isEqualTo(new GetTicket(new ObjectKey("app", "s", "o"), 3));
+    assertThat(ticket.clientVersion().bits()).isEqualTo(3L);
+    assertThat(ticket).isEqualTo(new GetTicket(new ObjectKey("app", "s", "o"), Version.of(3)));
   }
 
   @Test
@@ -30,23 +30,23 @@ class GetTicketTest {
     GetTicket ticket = GetTicket.parse(utf8("app/s/o"));
 
     assertThat(ticket.key()).isEqualTo(new ObjectKey("app", "s", "o"));
-    assertThat(ticket.clientVersion()).isZero();
+    assertThat(ticket.clientVersion().bits()).isZero();
   }
 
   @Test
   void parse_explicitZero_versionZero() {
-    assertThat(GetTicket.parse(utf8("app/s/o:0")).clientVersion()).isZero();
+    assertThat(GetTicket.parse(utf8("app/s/o:0")).clientVersion().bits()).isZero();
   }
 
   @Test
   void parse_leadingPlus_accepted() {
-    assertThat(GetTicket.parse(utf8("app/s/o:+5")).clientVersion()).isEqualTo(5L);
+    assertThat(GetTicket.parse(utf8("app/s/o:+5")).clientVersion().bits()).isEqualTo(5L);
   }
 
   @Test
   void parse_leadingZeros_accepted() {
-    assertThat(GetTicket.parse(utf8("app/s/o:007")).clientVersion()).isEqualTo(7L);
-    assertThat(GetTicket.parse(utf8("app/s/o:" + "0".repeat(30) + "42")).clientVersion())
+    assertThat(GetTicket.parse(utf8("app/s/o:007")).clientVersion().bits()).isEqualTo(7L);
+    assertThat(GetTicket.parse(utf8("app/s/o:" + "0".repeat(30) + "42")).clientVersion().bits())
         .isEqualTo(42L);
   }
 
@@ -54,17 +54,17 @@ class GetTicketTest {
   void parse_maxUnsigned64_parsedAsUnsigned() {
     GetTicket ticket = GetTicket.parse(utf8("app/s/o:18446744073709551615"));
 
-    assertThat(ticket.clientVersion()).isEqualTo(-1L);
-    assertThat(Long.toUnsignedString(ticket.clientVersion())).isEqualTo("18446744073709551615");
+    assertThat(ticket.clientVersion().bits()).isEqualTo(-1L);
+    assertThat(Long.toUnsignedString(ticket.clientVersion().bits())).isEqualTo("18446744073709551615");
   }
 
   @Test
   void parse_aboveSignedMax_parsedAsUnsigned() {
     GetTicket ticket = GetTicket.parse(utf8("app/s/o:9223372036854775808"));
 
-    assertThat(ticket.clientVersion()).isEqualTo(Long.MIN_VALUE);
-    assertThat(Long.toUnsignedString(ticket.clientVersion())).isEqualTo("9223372036854775808");
-    assertThat(Long.compareUnsigned(ticket.clientVersion(), Long.MAX_VALUE)).isPositive();
+    assertThat(ticket.clientVersion().bits()).isEqualTo(Long.MIN_VALUE);
+    assertThat(Long.toUnsignedString(ticket.clientVersion().bits())).isEqualTo("9223372036854775808");
+    assertThat(Long.compareUnsigned(ticket.clientVersion().bits(), Long.MAX_VALUE)).isPositive();
   }
 
   @Test
@@ -72,7 +72,7 @@ class GetTicketTest {
     GetTicket ticket = GetTicket.parse(utf8("应用/sitzung ü/🚀:12"));
 
     assertThat(ticket.key()).isEqualTo(new ObjectKey("应用", "sitzung ü", "🚀"));
-    assertThat(ticket.clientVersion()).isEqualTo(12L);
+    assertThat(ticket.clientVersion().bits()).isEqualTo(12L);
   }
 
   // ---------------------------------------------------------------- parse: bad versions
@@ -188,21 +188,21 @@ class GetTicketTest {
 
   @Test
   void encode_keyAndVersion_keyColonDecimal() {
-    GetTicket ticket = new GetTicket(ObjectKey.parse("app/s/o"), 3);
+    GetTicket ticket = new GetTicket(ObjectKey.parse("app/s/o"), Version.of(3));
 
     assertThat(new String(ticket.encode(), StandardCharsets.UTF_8)).isEqualTo("app/s/o:3");
   }
 
   @Test
   void encode_versionZero_writesZero() {
-    GetTicket ticket = new GetTicket(ObjectKey.parse("app/s/o"), 0);
+    GetTicket ticket = new GetTicket(ObjectKey.parse("app/s/o"), Version.of(0));
 
     assertThat(ticket.encode()).isEqualTo(utf8("app/s/o:0"));
   }
 
   @Test
   void encode_negativeLong_writtenUnsigned() {
-    GetTicket ticket = new GetTicket(ObjectKey.parse("app/s/o"), -1L);
+    GetTicket ticket = new GetTicket(ObjectKey.parse("app/s/o"), Version.of(-1L));
 
     assertThat(new String(ticket.encode(), StandardCharsets.UTF_8))
         .isEqualTo("app/s/o:18446744073709551615");
@@ -210,7 +210,7 @@ class GetTicketTest {
 
   @Test
   void encode_unicodeKey_utf8Bytes() {
-    GetTicket ticket = new GetTicket(ObjectKey.parse("应用/ü/🚀"), 1);
+    GetTicket ticket = new GetTicket(ObjectKey.parse("应用/ü/🚀"), Version.of(1));
 
     assertThat(ticket.encode()).isEqualTo(utf8("应用/ü/🚀:1"));
   }
@@ -218,12 +218,12 @@ class GetTicketTest {
   @ParameterizedTest
   @ValueSource(longs = {0L, 1L, 42L, Long.MAX_VALUE, Long.MIN_VALUE, -2L, -1L})
   void encode_thenParse_roundTrips(long version) {
-    GetTicket ticket = new GetTicket(ObjectKey.parse("my app/sitzung ü/550e8400-e29b-41d4-a716-446655440000"), version);
+    GetTicket ticket = new GetTicket(ObjectKey.parse("my app/sitzung ü/550e8400-e29b-41d4-a716-446655440000"), Version.of(version));
 
     GetTicket decoded = GetTicket.parse(ticket.encode());
 
     assertThat(decoded).isEqualTo(ticket);
-    assertThat(decoded.clientVersion()).isEqualTo(version);
+    assertThat(decoded.clientVersion().bits()).isEqualTo(version);
   }
 
   @Test

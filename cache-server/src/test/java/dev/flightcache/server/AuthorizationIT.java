@@ -79,18 +79,18 @@ class AuthorizationIT {
   void getMany_otherApp_single_asForAMissingKey_ownAppAnswered() {
     teamA.put("team-a/s1/x", "mine".getBytes(UTF_8));
     byte[] request = dev.flightcache.proto.GetMany.encodeRequest(List.of(
-        new dev.flightcache.proto.GetMany.Get(dev.flightcache.proto.ObjectKey.parse("team-a/s1/x"), 0),
-        new dev.flightcache.proto.GetMany.Get(dev.flightcache.proto.ObjectKey.parse("team-b/s1/absent"), 0)));
+        new dev.flightcache.proto.GetMany.Get(dev.flightcache.proto.ObjectKey.parse("team-a/s1/x"), dev.flightcache.proto.Version.NONE),
+        new dev.flightcache.proto.GetMany.Get(dev.flightcache.proto.ObjectKey.parse("team-b/s1/absent"), dev.flightcache.proto.Version.NONE)));
 
-    List<dev.flightcache.proto.GetMany.Answer> asB = dev.flightcache.proto.GetMany.decodeAnswers(
+    List<dev.flightcache.proto.GetAnswer<byte[]>> asB = dev.flightcache.proto.GetMany.decodeAnswers(
         teamB.actionResults(dev.flightcache.proto.GetMany.ACTION, request).get(0), 2);
-    List<dev.flightcache.proto.GetMany.Answer> asA = dev.flightcache.proto.GetMany.decodeAnswers(
+    List<dev.flightcache.proto.GetAnswer<byte[]>> asA = dev.flightcache.proto.GetMany.decodeAnswers(
         teamA.actionResults(dev.flightcache.proto.GetMany.ACTION, request).get(0), 2);
 
     assertThat(asB).containsExactly(
-        new dev.flightcache.proto.GetMany.Answer.Single("denied"), new dev.flightcache.proto.GetMany.Answer.Single("not_found"));
-    assertThat(((dev.flightcache.proto.GetMany.Answer.Full) asA.get(0)).base().data()).isEqualTo("mine".getBytes(UTF_8));
-    assertThat(asA.get(1)).isEqualTo(new dev.flightcache.proto.GetMany.Answer.Single("denied"));
+        new dev.flightcache.proto.GetAnswer.Single<>("denied"), new dev.flightcache.proto.GetAnswer.Single<>("not_found"));
+    assertThat(((dev.flightcache.proto.GetAnswer.Full<byte[]>) asA.get(0)).base().data()).isEqualTo("mine".getBytes(UTF_8));
+    assertThat(asA.get(1)).isEqualTo(new dev.flightcache.proto.GetAnswer.Single<>("denied"));
   }
 
   @Test

@@ -5,9 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
 
 import dev.flightcache.proto.GetMany;
-import dev.flightcache.proto.GetMany.Answer;
+import dev.flightcache.proto.GetAnswer;
 import dev.flightcache.proto.GetMany.Get;
-import dev.flightcache.proto.GetMany.Part;
+import dev.flightcache.proto.Version;
 import dev.flightcache.proto.ObjectKey;
 import dev.flightcache.proto.ObjectRef;
 import dev.flightcache.proto.Protocol;
@@ -49,14 +49,14 @@ class GetManyIT {
     server.close();
   }
 
-  private List<Answer> getMany(Get... gets) {
+  private List<GetAnswer<byte[]>> getMany(Get... gets) {
     List<byte[]> results = client.actionResults(GetMany.ACTION, GetMany.encodeRequest(List.of(gets)));
     assertThat(results).hasSize(1);
     return GetMany.decodeAnswers(results.get(0), gets.length);
   }
 
   private static Get get(String key, long version) {
-    return new Get(ObjectKey.parse(key), version);
+    return new Get(ObjectKey.parse(key), Version.of(version));
   }
 
   @Test
@@ -66,31 +66,31 @@ class GetManyIT {
     client.patch(key, "p3".getBytes(UTF_8));
     String plain = client.put("app/s/plain", "only".getBytes(UTF_8)).key().toString();
 
-    List<Answer> answers = getMany(get(key, 0), get(key, 1), get(key, 3), get(key, 99), get(plain, 0), get("app/s/absent", 0));
+    List<GetAnswer<byte[]>> answers = getMany(get(key, 0), get(key, 1), get(key, 3), get(key, 99), get(plain, 0), get("app/s/absent", 0));
 
-    Answer.Full full = (Answer.Full) answers.get(0);
+    GetAnswer.Full<byte[]> full = (GetAnswer.Full<byte[]>) answers.get(0);
     RawClient.Response viaDoGet = client.get(key, 0);
-    assertThat(full.base().version()).isEqualTo(1);
+    assertThat(full.base().version().bits()).isEqualTo(1);
     assertThat(full.base().data()).isEqualTo(viaDoGet.base());
-    assertThat(full.patches()).extracting(Part::version, p -> new String(p.data(), UTF_8))
+    assertThat(full.patches()).extracting(p -> p.version().bits(), p -> new String(p.data(), UTF_8))
         .containsExactly(tuple(2L, "p2"), tuple(3L, "p3"));
-    assertThat(((Answer.Patches) answers.get(1)).patches()).extracting(Part::version).containsExactly(2L, 3L);
-    assertThat(answers.get(2)).isEqualTo(new Answer.NotModified(3));
-    assertThat(answers.get(3)).isInstanceOf(Answer.Full.class);
-    Answer.Full plainFull = (Answer.Full) answers.get(4);
+    assertThat(((GetAnswer.Patches<byte[]>) answers.get(1)).patches()).extracting(p -> p.version().bits()).containsExactly(2L, 3L);
+    assertThat(answers.get(2)).isEqualTo(new GetAnswer.NotModified<>(Version.of(3)));
+    assertThat(answers.get(3)).isInstanceOf(GetAnswer.Full.class);
+    GetAnswer.Full<byte[]> plainFull = (GetAnswer.Full<byte[]>) answers.get(4);
     assertThat(plainFull.base().data()).isEqualTo("only".getBytes(UTF_8));
     assertThat(plainFull.patches()).isEmpty();
-    assertThat(answers.get(5)).isEqualTo(new Answer.Single("not_found"));
+    assertThat(answers.get(5)).isEqualTo(new GetAnswer.Single<>("not_found"));
   }
 
   @Test
   void sameKeyTwice_answeredTwice() {
     String key = client.put("app/s", "x".getBytes(UTF_8)).key().toString();
 
-    List<Answer> answers = getMany(get(key, 1), get(key, 0));
+    List<GetAnswer<byte[]>> answers = getMany(get(key, 1), get(key, 0));
 
-    assertThat(answers.get(0)).isEqualTo(new Answer.NotModified(1));
-    assertThat(((Answer.Full) answers.get(1)).base().data()).isEqualTo("x".getBytes(UTF_8));
+    assertThat(answers.get(0)).isEqualTo(new GetAnswer.NotModified<>(Version.of(1)));
+    assertThat(((GetAnswer.Full<byte[]>) answers.get(1)).base().data()).isEqualTo("x".getBytes(UTF_8));
   }
 
   @Test
@@ -98,11 +98,11 @@ class GetManyIT {
     String fits = client.put("app/s/fits", filled(INLINE_MAX, 1)).key().toString();
     String over = client.put("app/s/over", filled(INLINE_MAX + 1, 2)).key().toString();
 
-    List<Answer> answers = getMany(get(fits, 0), get(over, 0), get(over, 1));
+    List<GetAnswer<byte[]>> answers = getMany(get(fits, 0), get(over, 0), get(over, 1));
 
-    assertThat(((Answer.Full) answers.get(0)).base().data()).isEqualTo(filled(INLINE_MAX, 1));
-    assertThat(answers.get(1)).isEqualTo(new Answer.Single("too_large"));
-    assertThat(answers.get(2)).isEqualTo(new Answer.NotModified(1));
+    assertThat(((GetAnswer.Full<byte[]>) answers.get(0)).base().data()).isEqualTo(filled(INLINE_MAX, 1));
+    assertThat(answers.get(1)).isEqualTo(new GetAnswer.Single<>("too_large"));
+    assertThat(answers.get(2)).isEqualTo(new GetAnswer.NotModified<>(Version.of(1)));
   }
 
   @Test
@@ -110,10 +110,10 @@ class GetManyIT {
     String key = client.put("app/s", filled(INLINE_MAX - 10, 3)).key().toString();
     client.patch(key, filled(20, 4));
 
-    List<Answer> answers = getMany(get(key, 0), get(key, 1));
+    List<GetAnswer<byte[]>> answers = getMany(get(key, 0), get(key, 1));
 
-    assertThat(answers.get(0)).isEqualTo(new Answer.Single("too_large"));
-    assertThat(((Answer.Patches) answers.get(1)).patches().get(0).data()).isEqualTo(filled(20, 4));
+    assertThat(answers.get(0)).isEqualTo(new GetAnswer.Single<>("too_large"));
+    assertThat(((GetAnswer.Patches<byte[]>) answers.get(1)).patches().get(0).data()).isEqualTo(filled(20, 4));
   }
 
   @Test
@@ -123,13 +123,13 @@ class GetManyIT {
       gets.add(get(client.put("app/s/o" + i, filled(15 * 1024, i)).key().toString(), 0));
     }
 
-    List<Answer> answers = getMany(gets.toArray(Get[]::new));
+    List<GetAnswer<byte[]>> answers = getMany(gets.toArray(Get[]::new));
 
     // 68 x 15 KiB = 1,020 KiB fits in 1 MiB; the 69th would not.
     for (int i = 0; i < 68; i++) {
-      assertThat(((Answer.Full) answers.get(i)).base().data()).isEqualTo(filled(15 * 1024, i));
+      assertThat(((GetAnswer.Full<byte[]>) answers.get(i)).base().data()).isEqualTo(filled(15 * 1024, i));
     }
-    assertThat(answers.subList(68, 70)).containsOnly(new Answer.Single("too_large"));
+    assertThat(answers.subList(68, 70)).containsOnly(new GetAnswer.Single<>("too_large"));
   }
 
   @Test
@@ -146,7 +146,7 @@ class GetManyIT {
       });
     }
 
-    assertThat(getMany(get(ref.key().toString(), 0))).containsExactly(new Answer.Single("table"));
+    assertThat(getMany(get(ref.key().toString(), 0))).containsExactly(new GetAnswer.Single<>("table"));
   }
 
   @Test

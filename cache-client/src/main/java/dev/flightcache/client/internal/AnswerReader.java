@@ -1,7 +1,9 @@
 package dev.flightcache.client.internal;
 
+import dev.flightcache.proto.GetAnswer;
 import dev.flightcache.proto.ObjectKey;
 import dev.flightcache.proto.Protocol;
+import dev.flightcache.proto.Version;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -48,10 +50,13 @@ final class AnswerReader {
       Protocol.RESPONSE_SCHEMA.getFields().stream().map(Field::getType).toList();
 
   private final ObjectKey key;
+  private final Version held;
   private OpaqueAnswer answer;
 
-  AnswerReader(ObjectKey key) {
+  /** @param held the version the caller holds, which a "not modified" answer confirms */
+  AnswerReader(ObjectKey key, Version held) {
     this.key = key;
+    this.held = held;
   }
 
   /** Reads one FlightData message whole. */
@@ -88,7 +93,7 @@ final class AnswerReader {
   }
 
   /** The answer once every message was read. */
-  Fetched result() {
+  GetAnswer<java.nio.ByteBuffer> result() {
     if (answer == null) {
       throw protocolError("no schema");
     }
@@ -131,7 +136,7 @@ final class AnswerReader {
     if (!schema.getFields().stream().map(Field::getType).toList().equals(COLUMN_TYPES)) {
       throw protocolError("schema " + schema + ", not (version, kind, data)");
     }
-    answer = OpaqueAnswer.of(key, schema);
+    answer = OpaqueAnswer.of(key, held, schema);
   }
 
   private void readBatch(RecordBatch batch, int bodyBytes, InputStream body) throws IOException {

@@ -2,8 +2,10 @@ package dev.flightcache.client.internal;
 
 import com.google.common.util.concurrent.MoreExecutors;
 import com.google.protobuf.ByteString;
+import dev.flightcache.proto.GetAnswer;
 import dev.flightcache.proto.GetTicket;
 import dev.flightcache.proto.ObjectKey;
+import dev.flightcache.proto.Version;
 import io.grpc.Channel;
 import io.grpc.ClientCall;
 import io.grpc.Metadata;
@@ -12,6 +14,7 @@ import io.grpc.Status;
 import io.grpc.protobuf.ProtoUtils;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.ByteBuffer;
 import java.util.concurrent.CountDownLatch;
 import org.apache.arrow.flight.CallOption;
 import org.apache.arrow.flight.grpc.StatusUtils;
@@ -39,11 +42,11 @@ final class DirectGet {
 
   private DirectGet() {}
 
-  static Fetched fetch(Channel channel, ObjectKey key, long version, CallOption... options) {
+  static GetAnswer<ByteBuffer> fetch(Channel channel, ObjectKey key, Version version, CallOption... options) {
     CallStub stub = CallStub.of(channel, options);
     ClientCall<Flight.Ticket, InputStream> call =
         stub.getChannel().newCall(DO_GET, stub.getCallOptions().withExecutor(MoreExecutors.directExecutor()));
-    AnswerReader reader = new AnswerReader(key);
+    AnswerReader reader = new AnswerReader(key, version);
     Listener listener = new Listener(call, reader);
     call.start(listener, new Metadata());
     call.request(MESSAGES_AHEAD);

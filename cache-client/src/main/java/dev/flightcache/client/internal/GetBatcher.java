@@ -2,9 +2,10 @@ package dev.flightcache.client.internal;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
-import dev.flightcache.client.CachedObject;
+import dev.flightcache.proto.GetAnswer;
 import dev.flightcache.proto.GetMany;
 import dev.flightcache.proto.ObjectKey;
+import dev.flightcache.proto.Version;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -49,7 +50,7 @@ public final class GetBatcher {
   /** A do_get of one key at the version the caller holds. */
   @FunctionalInterface
   public interface Single {
-    Fetched fetch(ObjectKey key, long version);
+    GetAnswer<ByteBuffer> fetch(ObjectKey key, Version version);
   }
 
   /** Starts one {@code GET_MANY}; {@code done} gets an answer per get in order, or the failure. */
@@ -61,7 +62,7 @@ public final class GetBatcher {
   /** The end of a {@code GET_MANY}: exactly one of the two is null. */
   @FunctionalInterface
   public interface Done {
-    void accept(List<GetMany.Answer> answers, RuntimeException failure);
+    void accept(List<GetAnswer<byte[]>> answers, RuntimeException failure);
   }
 
   /** A queued get. Its signal completes once, with its outcome. */
@@ -105,7 +106,7 @@ public final class GetBatcher {
    *
    * @throws FlightRuntimeException what the call that carried the get threw
    */
-  public Fetched fetch(ObjectKey key, long version, Single single, Many many) {
+  public GetAnswer<ByteBuffer> fetch(ObjectKey key, Version version, Single single, Many many) {
     if (unsupportedNow() || large.getIfPresent(key) != null) {
       return remember(key, single.fetch(key, version));
     }
@@ -134,7 +135,9 @@ public final class GetBatcher {
       if (outcome instanceof RuntimeException failure) {
         throw failure;
       }
-      return (Fetched) outcome;
+      @SuppressWarnings("unchecked")
+      GetAnswer<ByteBuffer> answer = (GetAnswer<ByteBuffer>) outcome;
+      return answer;
     } finally {
       synchronized (lock) {
         active--;
@@ -151,8 +154,8 @@ public final class GetBatcher {
    * does not wait in the queue only to be told to ask alone (measured: 16 callers of 1 MiB objects
    * lost 18% that way). A later smaller answer clears the note.
    */
-  private Fetched remember(ObjectKey key, Fetched fetched) {
-    if (fetched instanceof Fetched.Full full) {
+  private GetAnswer<ByteBuffer> remember(ObjectKey key, GetAnswer<ByteBuffer> fetched) {
+    if (fetched instanceof GetAnswer.Full<ByteBuffer> full) {
       if (full.payloadBytes() > GetMany.INLINE_MAX_BYTES) {
         large.put(key, Boolean.TRUE);
       } else {
@@ -210,7 +213,7 @@ public final class GetBatcher {
   }
 
   /** Starts the next batch first, so that it leaves before the callers of this one are woken. */
-  private void ended(List<Waiter> batch, List<GetMany.Answer> answers, RuntimeException failure) {
+  private void ended(List<Waiter> batch, List<GetAnswer<byte[]>> answers, RuntimeException failure) {
     callEnded();
     if (failure == null && answers.size() != batch.size()) {
       failure = new IllegalStateException("GET_MANY answered " + answers.size() + " gets of " + batch.size());
@@ -233,26 +236,29 @@ public final class GetBatcher {
     }
   }
 
-  private static Object fetched(GetMany.Answer answer) {
-    if (answer instanceof GetMany.Answer.NotModified) {
-      return new Fetched.NotModified();
+  /** A {@code GET_MANY} answer as a do_get's would be, its bytes wrapped; {@code single} asks singly. */
+  private static Object fetched(GetAnswer<byte[]> answer) {
+    if (answer instanceof GetAnswer.NotModified<byte[]> notModified) {
+      return new GetAnswer.NotModified<ByteBuffer>(notModified.version());
     }
-    if (answer instanceof GetMany.Answer.Patches patches) {
-      List<CachedObject.Patch> parts = patches(patches.patches());
-      return new Fetched.Patches(parts, patches.payloadBytes());
+    if (answer instanceof GetAnswer.Patches<byte[]> patches) {
+      return new GetAnswer.Patches<>(wrap(patches.patches()));
     }
-    if (answer instanceof GetMany.Answer.Full full) {
-      List<CachedObject.Patch> parts = patches(full.patches());
-      return new Fetched.Full(full.base().version(), ByteBuffer.wrap(full.base().data()), parts, full.payloadBytes());
+    if (answer instanceof GetAnswer.Full<byte[]> full) {
+      return new GetAnswer.Full<>(wrap(full.base()), wrap(full.patches()));
     }
     return ASK_SINGLY;
   }
 
-  private static List<CachedObject.Patch> patches(List<GetMany.Part> parts) {
-    List<CachedObject.Patch> patches = new ArrayList<>(parts.size());
-    for (GetMany.Part part : parts) {
-      patches.add(new CachedObject.Patch(part.version(), ByteBuffer.wrap(part.data())));
+  private static List<GetAnswer.Part<ByteBuffer>> wrap(List<GetAnswer.Part<byte[]>> parts) {
+    List<GetAnswer.Part<ByteBuffer>> wrapped = new ArrayList<>(parts.size());
+    for (GetAnswer.Part<byte[]> part : parts) {
+      wrapped.add(wrap(part));
     }
-    return patches;
+    return wrapped;
+  }
+
+  private static GetAnswer.Part<ByteBuffer> wrap(GetAnswer.Part<byte[]> part) {
+    return new GetAnswer.Part<>(part.version(), part.sizeBytes(), ByteBuffer.wrap(part.data()));
   }
 }

@@ -3,6 +3,7 @@ package dev.flightcache.client.internal;
 import com.google.common.util.concurrent.MoreExecutors;
 import com.google.protobuf.ByteString;
 import dev.flightcache.client.CacheServerException;
+import dev.flightcache.proto.GetAnswer;
 import dev.flightcache.proto.GetMany;
 import io.grpc.Channel;
 import io.grpc.ClientCall;
@@ -61,7 +62,7 @@ final class GetManyCall {
         done.accept(null, StatusUtils.fromGrpcRuntimeException(status.asRuntimeException(trailers)));
         return;
       }
-      List<GetMany.Answer> answers;
+      List<GetAnswer<byte[]>> answers;
       try {
         if (results != 1) {
           throw new IllegalArgumentException("the server sent " + results + " results, not one");

@@ -5,9 +5,12 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.flightcache.client.CacheStats;
 import dev.flightcache.client.CachedObject;
 import dev.flightcache.client.ObjectDecoder;
+import dev.flightcache.proto.GetAnswer;
 import dev.flightcache.proto.KeyPath;
 import dev.flightcache.proto.ObjectKey;
 import dev.flightcache.proto.ObjectRef;
+import dev.flightcache.proto.Version;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -27,7 +30,7 @@ public final class ObjectCache {
   /** Reads one version of an object from the server. */
   @FunctionalInterface
   public interface Fetcher {
-    Fetched fetch(long clientVersion);
+    GetAnswer<ByteBuffer> fetch(Version held);
   }
 
   private record Key(String endpoint, String key) {}
@@ -108,9 +111,9 @@ public final class ObjectCache {
 
   private Entry revalidate(Key key, ObjectRef ref, Fetcher fetcher) {
     Entry cached = ref.version() == 0 ? null : entries.getIfPresent(key);
-    long held = cached == null ? 0 : cached.object.version();
-    Fetched answer = fetcher.fetch(held);
-    if (answer instanceof Fetched.NotModified) {
+    Version held = cached == null ? Version.NONE : Version.of(cached.object.version());
+    GetAnswer<ByteBuffer> answer = fetcher.fetch(held);
+    if (answer instanceof GetAnswer.NotModified) {
       if (cached == null) {
         // The server answers "not modified" only to a non-zero version; a bypass sends 0.
         throw new IllegalStateException("server answered 'not modified' to a get of " + key.key() + " at version 0");
@@ -120,7 +123,7 @@ public final class ObjectCache {
       bytesSaved.add(cached.object.sizeBytes());
       return cached;
     }
-    if (answer instanceof Fetched.Patches patches) {
+    if (answer instanceof GetAnswer.Patches<ByteBuffer> patches) {
       if (cached == null) {
         throw new IllegalStateException("server answered patches only to a get of " + key.key() + " at version 0");
       }
@@ -128,15 +131,26 @@ public final class ObjectCache {
       bytesFetched.add(patches.payloadBytes());
       bytesSaved.add(cached.object.sizeBytes());
       List<CachedObject.Patch> all = new ArrayList<>(cached.object.patches());
-      all.addAll(patches.patches());
-      ObjectRef current = new ObjectRef(ref.endpoint(), ref.key(), all.get(all.size() - 1).version());
+      all.addAll(patches(patches.patches()));
+      ObjectRef current = new ObjectRef(ref.endpoint(), ref.key(), patches.version().bits());
       return store(key, new Entry(new CachedObject(current, cached.object.baseVersion(), cached.object.base(), all)));
     }
-    Fetched.Full full = (Fetched.Full) answer;
+    if (!(answer instanceof GetAnswer.Full<ByteBuffer> full)) {
+      throw new IllegalStateException("unexpected answer to a get of " + key.key() + ": " + answer);
+    }
     misses.increment();
     bytesFetched.add(full.payloadBytes());
-    ObjectRef current = new ObjectRef(ref.endpoint(), ref.key(), full.version());
-    return store(key, new Entry(new CachedObject(current, full.baseVersion(), full.base(), full.patches())));
+    ObjectRef current = new ObjectRef(ref.endpoint(), ref.key(), full.version().bits());
+    CachedObject object = new CachedObject(current, full.base().version().bits(), full.base().data(), patches(full.patches()));
+    return store(key, new Entry(object));
+  }
+
+  private static List<CachedObject.Patch> patches(List<GetAnswer.Part<ByteBuffer>> parts) {
+    List<CachedObject.Patch> patches = new ArrayList<>(parts.size());
+    for (GetAnswer.Part<ByteBuffer> part : parts) {
+      patches.add(new CachedObject.Patch(part.version().bits(), part.data()));
+    }
+    return patches;
   }
 
   private Entry store(Key key, Entry entry) {

@@ -1,9 +1,10 @@
 package dev.flightcache.client.internal;
 
-import dev.flightcache.client.CachedObject;
 import dev.flightcache.client.InvalidRequestException;
+import dev.flightcache.proto.GetAnswer;
 import dev.flightcache.proto.ObjectKey;
 import dev.flightcache.proto.Protocol;
+import dev.flightcache.proto.Version;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -22,21 +23,25 @@ final class OpaqueAnswer {
   private static final byte[] BASE = Protocol.KIND_BASE.getBytes(StandardCharsets.UTF_8);
   private static final byte[] PATCH = Protocol.KIND_PATCH.getBytes(StandardCharsets.UTF_8);
   private final ObjectKey key;
+  private final Version held;
   private final long announcedBaseBytes;
-  private final List<CachedObject.Patch> patches = new ArrayList<>();
+  private final List<GetAnswer.Part<ByteBuffer>> patches = new ArrayList<>();
   private GrowableBytes base;
   private long baseVersion;
-  private long payloadBytes;
 
-  private OpaqueAnswer(ObjectKey key, long announcedBaseBytes) {
+  private OpaqueAnswer(ObjectKey key, Version held, long announcedBaseBytes) {
     this.key = key;
+    this.held = held;
     this.announcedBaseBytes = announcedBaseBytes;
   }
 
-  /** The answer {@code schema} starts, sized by the base it announces, if any. */
-  static OpaqueAnswer of(ObjectKey key, Schema schema) {
+  /**
+   * The answer {@code schema} starts, sized by the base it announces, if any, to a get by a caller
+   * holding {@code held}.
+   */
+  static OpaqueAnswer of(ObjectKey key, Version held, Schema schema) {
     requireOpaque(key, schema);
-    return new OpaqueAnswer(key, Protocol.announcedBaseBytes(schema));
+    return new OpaqueAnswer(key, held, Protocol.announcedBaseBytes(schema));
   }
 
   /** @throws InvalidRequestException if {@code schema} is a native Arrow table's */
@@ -70,7 +75,6 @@ final class OpaqueAnswer {
 
   /** Takes one row of {@code lengthBytes} bytes. */
   void row(long version, boolean isBase, int lengthBytes, RowBytes in) throws IOException {
-    payloadBytes += lengthBytes;
     if (isBase) {
       if (!patches.isEmpty() || (base != null && version != baseVersion)) {
         throw protocolError("a base row after a patch row, or base rows of two versions");
@@ -82,24 +86,26 @@ final class OpaqueAnswer {
       base.append(in, lengthBytes);
     } else {
       boolean first = base == null && patches.isEmpty();
-      long previous = patches.isEmpty() ? baseVersion : patches.get(patches.size() - 1).version();
-      if (!first && Long.compareUnsigned(version, previous) <= 0) {
+      Version previous = patches.isEmpty() ? Version.of(baseVersion) : patches.get(patches.size() - 1).version();
+      if (!first && !Version.of(version).isAfter(previous)) {
         throw protocolError("patch versions do not increase");
       }
       byte[] bytes = new byte[lengthBytes];
       in.copyTo(bytes, 0, lengthBytes);
-      patches.add(new CachedObject.Patch(version, ByteBuffer.wrap(bytes)));
+      patches.add(new GetAnswer.Part<>(Version.of(version), lengthBytes, ByteBuffer.wrap(bytes)));
     }
   }
 
-  Fetched result() {
+  /** The answer once every row was read; no row at all is "not modified". */
+  GetAnswer<ByteBuffer> result() {
     if (base != null) {
-      return new Fetched.Full(baseVersion, base.toBuffer(), patches, payloadBytes);
+      ByteBuffer bytes = base.toBuffer();
+      return new GetAnswer.Full<>(new GetAnswer.Part<>(Version.of(baseVersion), bytes.remaining(), bytes), patches);
     }
     if (!patches.isEmpty()) {
-      return new Fetched.Patches(patches, payloadBytes);
+      return new GetAnswer.Patches<>(patches);
     }
-    return new Fetched.NotModified();
+    return new GetAnswer.NotModified<>(held);
   }
 
   IllegalStateException protocolError(String what) {

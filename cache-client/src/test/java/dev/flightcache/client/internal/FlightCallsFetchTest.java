@@ -6,7 +6,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.flightcache.client.CachedObject;
 import dev.flightcache.client.InvalidRequestException;
 import dev.flightcache.proto.GetTicket;
+import dev.flightcache.proto.GetAnswer;
 import dev.flightcache.proto.ObjectKey;
+import dev.flightcache.proto.Version;
 import dev.flightcache.proto.Protocol;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -88,66 +90,66 @@ class FlightCallsFetchTest {
 
   @Test
   void fetch_severalRowsPerBatchWithoutAnnouncedSize_concatenatesTheBase() {
-    Fetched.Full full = (Fetched.Full) fetch("multi", 0);
-    assertThat(text(full.base())).isEqualTo("abcdefgh");
-    assertThat(full.version()).isEqualTo(7);
+    GetAnswer.Full<ByteBuffer> full = (GetAnswer.Full<ByteBuffer>) fetch("multi", 0);
+    assertThat(text(full.base().data())).isEqualTo("abcdefgh");
+    assertThat(full.version().bits()).isEqualTo(7);
     assertThat(full.payloadBytes()).isEqualTo(8);
     assertThat(full.patches()).isEmpty();
   }
 
   @Test
   void fetch_baseAndPatchesInOneBatch_keepsThemApart() {
-    Fetched.Full full = (Fetched.Full) fetch("patched", 0);
-    assertThat(text(full.base())).isEqualTo("base");
-    assertThat(full.patches()).extracting(CachedObject.Patch::version).containsExactly(4L, 5L);
+    GetAnswer.Full<ByteBuffer> full = (GetAnswer.Full<ByteBuffer>) fetch("patched", 0);
+    assertThat(text(full.base().data())).isEqualTo("base");
+    assertThat(full.patches()).extracting(patch -> patch.version().bits()).containsExactly(4L, 5L);
     assertThat(full.patches()).extracting(patch -> text(patch.data())).containsExactly("+p4", "+p5");
-    assertThat(full.version()).isEqualTo(5);
+    assertThat(full.version().bits()).isEqualTo(5);
   }
 
   @Test
   void fetch_patchesOnly_answersPatches() {
-    Fetched.Patches patches = (Fetched.Patches) fetch("patches", 3);
-    assertThat(patches.patches()).extracting(CachedObject.Patch::version).containsExactly(4L, 5L);
+    GetAnswer.Patches<ByteBuffer> patches = (GetAnswer.Patches<ByteBuffer>) fetch("patches", 3);
+    assertThat(patches.patches()).extracting(patch -> patch.version().bits()).containsExactly(4L, 5L);
     assertThat(patches.payloadBytes()).isEqualTo(6);
   }
 
   @Test
   void directGet_patchesOnly_answersPatches() {
-    Fetched.Patches patches = (Fetched.Patches) DirectGet.fetch(connection().channel(), key("patches"), 3);
+    GetAnswer.Patches<ByteBuffer> patches = (GetAnswer.Patches<ByteBuffer>) DirectGet.fetch(connection().channel(), key("patches"), Version.of(3));
     assertThat(patches.patches()).extracting(patch -> text(patch.data())).containsExactly("+p4", "+p5");
   }
 
   @Test
   void fetch_schemaOnly_notModified() {
-    assertThat(fetch("current", 5)).isInstanceOf(Fetched.NotModified.class);
-    assertThat(DirectGet.fetch(connection().channel(), key("current"), 5)).isInstanceOf(Fetched.NotModified.class);
+    assertThat(fetch("current", 5)).isInstanceOf(GetAnswer.NotModified.class);
+    assertThat(DirectGet.fetch(connection().channel(), key("current"), Version.of(5))).isInstanceOf(GetAnswer.NotModified.class);
   }
 
   @Test
   void fetch_revalidationAnsweredInFull_replacesTheBase() {
-    Fetched.Full full = (Fetched.Full) fetch("multi", 6);
-    assertThat(text(full.base())).isEqualTo("abcdefgh");
+    GetAnswer.Full<ByteBuffer> full = (GetAnswer.Full<ByteBuffer>) fetch("multi", 6);
+    assertThat(text(full.base().data())).isEqualTo("abcdefgh");
   }
 
   @Test
   void fetch_emptyBase_fullAndEmpty() {
-    Fetched.Full full = (Fetched.Full) fetch("empty", 0);
-    assertThat(full.base().remaining()).isZero();
-    assertThat(full.version()).isEqualTo(9);
+    GetAnswer.Full<ByteBuffer> full = (GetAnswer.Full<ByteBuffer>) fetch("empty", 0);
+    assertThat(full.base().data().remaining()).isZero();
+    assertThat(full.version().bits()).isEqualTo(9);
   }
 
   @Test
   void fetch_announcedSize_isUsedAndTheBytesStillCount() {
-    Fetched.Full full = (Fetched.Full) fetch("announced", 0);
-    assertThat(text(full.base())).isEqualTo("0123456789");
+    GetAnswer.Full<ByteBuffer> full = (GetAnswer.Full<ByteBuffer>) fetch("announced", 0);
+    assertThat(text(full.base().data())).isEqualTo("0123456789");
   }
 
   @Test
   void fetch_sendsTheCallersHeaders() {
     FlightCallHeaders headers = new FlightCallHeaders();
     headers.insert(Protocol.HEADER_CHUNKED_ROWS, "1");
-    calls.fetch(connection(), key("current"), 0, new HeaderCallOption(headers));
-    calls.fetch(connection(), key("current"), 1, new HeaderCallOption(headers));
+    calls.fetch(connection(), key("current"), Version.of(0), new HeaderCallOption(headers));
+    calls.fetch(connection(), key("current"), Version.of(1), new HeaderCallOption(headers));
     assertThat(chunkedRowsHeaders).containsExactly("1", "1");
   }
 
@@ -193,7 +195,7 @@ class FlightCallsFetchTest {
   @Test
   void fetch_deadlinePasses_timedOut() {
     CallOption deadline = CallOptions.timeout(200, TimeUnit.MILLISECONDS);
-    assertThatThrownBy(() -> calls.fetch(connection(), key("silent"), 0, deadline))
+    assertThatThrownBy(() -> calls.fetch(connection(), key("silent"), Version.of(0), deadline))
         .isInstanceOfSatisfying(FlightRuntimeException.class, e -> assertThat(e.status().code()).isEqualTo(FlightStatusCode.TIMED_OUT));
   }
 
@@ -208,8 +210,8 @@ class FlightCallsFetchTest {
     }
   }
 
-  private Fetched fetch(String name, long version) {
-    return calls.fetch(connection(), key(name), version);
+  private GetAnswer<ByteBuffer> fetch(String name, long version) {
+    return calls.fetch(connection(), key(name), Version.of(version));
   }
 
   private Connections.Connection connection() {

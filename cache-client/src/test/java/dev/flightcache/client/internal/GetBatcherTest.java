@@ -3,7 +3,9 @@ package dev.flightcache.client.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.flightcache.proto.GetAnswer;
 import dev.flightcache.proto.GetMany;
+import dev.flightcache.proto.Version;
 import dev.flightcache.proto.ObjectKey;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -52,22 +54,22 @@ class GetBatcherTest {
     singles.incrementAndGet();
     await(releaseSingles);
     if (key.object().equals("big") && bigIsLarge) {
-      return new Fetched.Full(1, ByteBuffer.wrap(bytes("big")), List.of(), GetMany.INLINE_MAX_BYTES + 1);
+      return new GetAnswer.Full<>(new GetAnswer.Part<>(Version.of(1), GetMany.INLINE_MAX_BYTES + 1, ByteBuffer.wrap(bytes("big"))), List.of());
     }
     return full("single " + key.object());
   };
 
   private final GetBatcher.Many many = (gets, done) -> manyCalls.add(new Request(gets, done));
 
-  private Future<Fetched> get(String object) {
-    return callers.submit(() -> batcher.fetch(ObjectKey.parse("app/s/" + object), 0, single, many));
+  private Future<GetAnswer<ByteBuffer>> get(String object) {
+    return callers.submit(() -> batcher.fetch(ObjectKey.parse("app/s/" + object), Version.NONE, single, many));
   }
 
   /** Holds SHARE_ABOVE singles open, so that later gets queue. */
-  private List<Future<Fetched>> fillCalls() throws Exception {
+  private List<Future<GetAnswer<ByteBuffer>>> fillCalls() throws Exception {
     waitFor(() -> batcher.inProgress() == 0); // earlier gets of the test have ended
     int before = singles.get();
-    List<Future<Fetched>> open = new ArrayList<>();
+    List<Future<GetAnswer<ByteBuffer>>> open = new ArrayList<>();
     for (int i = 0; i < GetBatcher.SHARE_ABOVE; i++) {
       open.add(get("open" + i));
     }
@@ -76,9 +78,9 @@ class GetBatcherTest {
   }
 
   /** Gets of {@code objects}, queued in this order behind SHARE_ABOVE open singles. */
-  private List<Future<Fetched>> queuedBehindOpenCalls(String... objects) throws Exception {
+  private List<Future<GetAnswer<ByteBuffer>>> queuedBehindOpenCalls(String... objects) throws Exception {
     fillCalls();
-    List<Future<Fetched>> queued = new ArrayList<>();
+    List<Future<GetAnswer<ByteBuffer>>> queued = new ArrayList<>();
     for (String object : objects) {
       queued.add(get(object));
       int expected = queued.size();
@@ -105,7 +107,7 @@ class GetBatcherTest {
 
   @Test
   void upToShareAboveGetsInProgress_neverQueue() throws Exception {
-    List<Future<Fetched>> open = new ArrayList<>();
+    List<Future<GetAnswer<ByteBuffer>>> open = new ArrayList<>();
     for (int i = 0; i < GetBatcher.SHARE_ABOVE; i++) {
       open.add(get("open" + i));
     }
@@ -113,7 +115,7 @@ class GetBatcherTest {
     waitFor(() -> singles.get() == GetBatcher.SHARE_ABOVE);
     assertThat(batcher.queued()).isZero();
     releaseSingles.countDown();
-    for (Future<Fetched> call : open) {
+    for (Future<GetAnswer<ByteBuffer>> call : open) {
       assertThat(text(call.get(5, TimeUnit.SECONDS))).startsWith("single open");
     }
     assertThat(manyCalls).isEmpty();
@@ -121,7 +123,7 @@ class GetBatcherTest {
 
   @Test
   void getsBeyondTheCallsInFlight_queue_andLeaveAsOneGetMany_whenACallEnds() throws Exception {
-    List<Future<Fetched>> queued = queuedBehindOpenCalls("q1", "q2", "q3");
+    List<Future<GetAnswer<ByteBuffer>>> queued = queuedBehindOpenCalls("q1", "q2", "q3");
     assertThat(manyCalls.poll(200, TimeUnit.MILLISECONDS)).as("nothing leaves while the calls are open").isNull();
 
     Request request = releaseAndTakeGetMany();
@@ -135,31 +137,31 @@ class GetBatcherTest {
   }
 
   @Test
-  void everyKindOfAnswer_becomesTheFetchedACacheExpects() throws Exception {
-    List<Future<Fetched>> queued = queuedBehindOpenCalls("nm", "p");
-    Future<Fetched> notModified = queued.get(0);
-    Future<Fetched> patches = queued.get(1);
+  void everyKindOfAnswer_becomesTheAnswerACacheExpects() throws Exception {
+    List<Future<GetAnswer<ByteBuffer>>> queued = queuedBehindOpenCalls("nm", "p");
+    Future<GetAnswer<ByteBuffer>> notModified = queued.get(0);
+    Future<GetAnswer<ByteBuffer>> patches = queued.get(1);
     Request request = releaseAndTakeGetMany();
 
     request.done().accept(List.of(
-        new GetMany.Answer.NotModified(4),
-        new GetMany.Answer.Patches(List.of(new GetMany.Part(5, bytes("five")), new GetMany.Part(6, bytes("six"))))), null);
+        new GetAnswer.NotModified<>(Version.of(4)),
+        new GetAnswer.Patches<>(List.of(GetAnswer.Part.of(Version.of(5), bytes("five")), GetAnswer.Part.of(Version.of(6), bytes("six"))))), null);
 
-    assertThat(notModified.get(5, TimeUnit.SECONDS)).isInstanceOf(Fetched.NotModified.class);
-    Fetched.Patches answered = (Fetched.Patches) patches.get(5, TimeUnit.SECONDS);
-    assertThat(answered.patches()).extracting(p -> p.version()).containsExactly(5L, 6L);
+    assertThat(notModified.get(5, TimeUnit.SECONDS)).isInstanceOf(GetAnswer.NotModified.class);
+    GetAnswer.Patches<ByteBuffer> answered = (GetAnswer.Patches<ByteBuffer>) patches.get(5, TimeUnit.SECONDS);
+    assertThat(answered.patches()).extracting(p -> p.version().bits()).containsExactly(5L, 6L);
     assertThat(answered.payloadBytes()).isEqualTo(7);
     assertThat(StandardCharsets.UTF_8.decode(answered.patches().get(1).data()).toString()).isEqualTo("six");
   }
 
   @Test
   void answeredSingle_theCallerAsksItsOwnDoGet() throws Exception {
-    List<Future<Fetched>> queued = queuedBehindOpenCalls("large", "small");
-    Future<Fetched> large = queued.get(0);
-    Future<Fetched> small = queued.get(1);
+    List<Future<GetAnswer<ByteBuffer>>> queued = queuedBehindOpenCalls("large", "small");
+    Future<GetAnswer<ByteBuffer>> large = queued.get(0);
+    Future<GetAnswer<ByteBuffer>> small = queued.get(1);
     Request request = releaseAndTakeGetMany();
 
-    request.done().accept(List.of(new GetMany.Answer.Single("too_large"), answer("small")), null);
+    request.done().accept(List.of(new GetAnswer.Single<>("too_large"), answer("small")), null);
 
     assertThat(text(large.get(5, TimeUnit.SECONDS))).isEqualTo("single large");
     assertThat(text(small.get(5, TimeUnit.SECONDS))).isEqualTo("small");
@@ -167,14 +169,14 @@ class GetBatcherTest {
 
   @Test
   void keyAnsweredTooLargeForInline_skipsTheQueueAfterwards_untilItIsSmallAgain() throws Exception {
-    Future<Fetched> first = queuedBehindOpenCalls("big").get(0);
-    releaseAndTakeGetMany().done().accept(List.of(new GetMany.Answer.Single("too_large")), null);
-    assertThat(((Fetched.Full) first.get(5, TimeUnit.SECONDS)).payloadBytes()).isGreaterThan(GetMany.INLINE_MAX_BYTES);
+    Future<GetAnswer<ByteBuffer>> first = queuedBehindOpenCalls("big").get(0);
+    releaseAndTakeGetMany().done().accept(List.of(new GetAnswer.Single<>("too_large")), null);
+    assertThat(first.get(5, TimeUnit.SECONDS).payloadBytes()).isGreaterThan(GetMany.INLINE_MAX_BYTES);
 
     releaseSingles = new CountDownLatch(1);
     fillCalls();
     int before = singles.get();
-    Future<Fetched> again = get("big");
+    Future<GetAnswer<ByteBuffer>> again = get("big");
     waitFor(() -> singles.get() == before + 1);
     assertThat(batcher.queued()).as("went straight to its own do_get").isZero();
     bigIsLarge = false;
@@ -189,15 +191,15 @@ class GetBatcherTest {
 
   @Test
   void failedGetMany_everyCallerInItThrowsItsFailure() throws Exception {
-    List<Future<Fetched>> queued = queuedBehindOpenCalls("x", "y");
-    Future<Fetched> first = queued.get(0);
-    Future<Fetched> second = queued.get(1);
+    List<Future<GetAnswer<ByteBuffer>>> queued = queuedBehindOpenCalls("x", "y");
+    Future<GetAnswer<ByteBuffer>> first = queued.get(0);
+    Future<GetAnswer<ByteBuffer>> second = queued.get(1);
     Request request = releaseAndTakeGetMany();
     FlightRuntimeException unavailable = CallStatus.UNAVAILABLE.withDescription("restarting").toRuntimeException();
 
     request.done().accept(null, unavailable);
 
-    for (Future<Fetched> caller : List.of(first, second)) {
+    for (Future<GetAnswer<ByteBuffer>> caller : List.of(first, second)) {
       assertThatThrownBy(() -> caller.get(5, TimeUnit.SECONDS)).hasCause(unavailable);
     }
     assertThat(singles.get()).as("no caller asked again by itself").isEqualTo(GetBatcher.SHARE_ABOVE);
@@ -205,9 +207,9 @@ class GetBatcherTest {
 
   @Test
   void serverWithoutGetMany_callersAskSingly_andTheBatcherAsksAgainOnlyAfterAWhile() throws Exception {
-    List<Future<Fetched>> queued = queuedBehindOpenCalls("x", "y");
-    Future<Fetched> first = queued.get(0);
-    Future<Fetched> second = queued.get(1);
+    List<Future<GetAnswer<ByteBuffer>>> queued = queuedBehindOpenCalls("x", "y");
+    Future<GetAnswer<ByteBuffer>> first = queued.get(0);
+    Future<GetAnswer<ByteBuffer>> second = queued.get(1);
     Request request = releaseAndTakeGetMany();
 
     request.done().accept(null,
@@ -217,11 +219,11 @@ class GetBatcherTest {
     assertThat(text(second.get(5, TimeUnit.SECONDS))).isEqualTo("single y");
     // Until RECHECK_AFTER has passed, every get is its own do_get, however many are in flight.
     clock.addAndGet(GetBatcher.RECHECK_AFTER.toNanos() - 1);
-    List<Future<Fetched>> later = new ArrayList<>();
+    List<Future<GetAnswer<ByteBuffer>>> later = new ArrayList<>();
     for (int i = 0; i < 3 * GetBatcher.SHARE_ABOVE; i++) {
       later.add(get("later" + i));
     }
-    for (Future<Fetched> caller : later) {
+    for (Future<GetAnswer<ByteBuffer>> caller : later) {
       assertThat(text(caller.get(5, TimeUnit.SECONDS))).startsWith("single later");
     }
     assertThat(manyCalls).isEmpty();
@@ -229,7 +231,7 @@ class GetBatcherTest {
     // Then the server is asked again (it may have been upgraded), and its answers are used.
     clock.incrementAndGet();
     releaseSingles = new CountDownLatch(1);
-    List<Future<Fetched>> again = queuedBehindOpenCalls("z");
+    List<Future<GetAnswer<ByteBuffer>>> again = queuedBehindOpenCalls("z");
     Request retry = releaseAndTakeGetMany();
     assertThat(retry.gets()).extracting(g -> g.key().object()).containsExactly("z");
     retry.done().accept(List.of(answer("shared z")), null);
@@ -240,7 +242,7 @@ class GetBatcherTest {
   void manyQueued_leaveInCallsOfAtMostTheLimit_oneAfterAnother() throws Exception {
     fillCalls();
     int queuedCount = GetBatcher.MAX_GETS_PER_CALL + 5;
-    List<Future<Fetched>> queued = new ArrayList<>();
+    List<Future<GetAnswer<ByteBuffer>>> queued = new ArrayList<>();
     for (int i = 0; i < queuedCount; i++) {
       queued.add(get("q" + i));
     }
@@ -253,7 +255,7 @@ class GetBatcherTest {
       Request request = manyCalls.poll(5, TimeUnit.SECONDS);
       assertThat(request).as("call %d", calls).isNotNull();
       assertThat(request.gets()).hasSizeLessThanOrEqualTo(GetBatcher.MAX_GETS_PER_CALL);
-      List<GetMany.Answer> answers = new ArrayList<>();
+      List<GetAnswer<byte[]>> answers = new ArrayList<>();
       for (GetMany.Get get : request.gets()) {
         answers.add(answer(get.key().object()));
       }
@@ -273,28 +275,28 @@ class GetBatcherTest {
     GetBatcher.Many broken = (gets, done) -> {
       throw new IllegalStateException("client is closed");
     };
-    List<Future<Fetched>> open = fillCalls();
-    Future<Fetched> queued = callers.submit(() -> batcher.fetch(ObjectKey.parse("app/s/q"), 0, single, broken));
+    List<Future<GetAnswer<ByteBuffer>>> open = fillCalls();
+    Future<GetAnswer<ByteBuffer>> queued = callers.submit(() -> batcher.fetch(ObjectKey.parse("app/s/q"), Version.NONE, single, broken));
     waitFor(() -> batcher.queued() == 1);
     releaseSingles.countDown();
 
     assertThatThrownBy(() -> queued.get(5, TimeUnit.SECONDS)).hasCauseInstanceOf(IllegalStateException.class);
-    for (Future<Fetched> call : open) {
+    for (Future<GetAnswer<ByteBuffer>> call : open) {
       call.get(5, TimeUnit.SECONDS);
     }
     assertThat(text(get("after").get(5, TimeUnit.SECONDS))).isEqualTo("single after");
   }
 
-  private static GetMany.Answer answer(String text) {
-    return new GetMany.Answer.Full(new GetMany.Part(1, bytes(text)), List.of());
+  private static GetAnswer<byte[]> answer(String text) {
+    return new GetAnswer.Full<>(GetAnswer.Part.of(Version.of(1), bytes(text)), List.of());
   }
 
-  private static Fetched full(String text) {
-    return new Fetched.Full(1, ByteBuffer.wrap(bytes(text)), List.of(), text.length());
+  private static GetAnswer<ByteBuffer> full(String text) {
+    return new GetAnswer.Full<>(new GetAnswer.Part<>(Version.of(1), text.length(), ByteBuffer.wrap(bytes(text))), List.of());
   }
 
-  private static String text(Fetched fetched) {
-    return StandardCharsets.UTF_8.decode(((Fetched.Full) fetched).base().duplicate()).toString();
+  private static String text(GetAnswer<ByteBuffer> fetched) {
+    return StandardCharsets.UTF_8.decode(((GetAnswer.Full<ByteBuffer>) fetched).base().data().duplicate()).toString();
   }
 
   private static byte[] bytes(String text) {

@@ -3,10 +3,13 @@ package dev.flightcache.client.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.flightcache.client.CacheServerException;
+import dev.flightcache.proto.GetAnswer;
 import dev.flightcache.proto.GetMany;
+import dev.flightcache.proto.Version;
 import dev.flightcache.proto.GetTicket;
 import dev.flightcache.proto.ObjectKey;
 import dev.flightcache.proto.Protocol;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -68,7 +71,7 @@ class GetManyCallTest {
     Outcome outcome = call(List.of(get("a"), get("bb")));
 
     assertThat(outcome.failure()).isNull();
-    assertThat(outcome.answers()).extracting(a -> new String(((GetMany.Answer.Full) a).base().data(), StandardCharsets.UTF_8))
+    assertThat(outcome.answers()).extracting(a -> new String(((GetAnswer.Full<byte[]>) a).base().data(), StandardCharsets.UTF_8))
         .containsExactly("many a", "many bb");
   }
 
@@ -103,10 +106,10 @@ class GetManyCallTest {
         callers.add(pool.submit(() -> {
           String last = null;
           for (int n = 0; n < 30; n++) {
-            Fetched fetched = connection.gets().fetch(ObjectKey.parse("app/s/" + name), 0,
+            GetAnswer<ByteBuffer> fetched = connection.gets().fetch(ObjectKey.parse("app/s/" + name), Version.NONE,
                 (key, version) -> calls.fetch(connection, key, version),
                 (gets, done) -> calls.getMany(connection, gets, done));
-            last = StandardCharsets.UTF_8.decode(((Fetched.Full) fetched).base()).toString();
+            last = StandardCharsets.UTF_8.decode(((GetAnswer.Full<ByteBuffer>) fetched).base().data()).toString();
           }
           return last;
         }));
@@ -121,7 +124,7 @@ class GetManyCallTest {
     assertThat(getManyCalls.get()).as("asked, then never again").isBetween(1, 24);
   }
 
-  private record Outcome(List<GetMany.Answer> answers, RuntimeException failure) {}
+  private record Outcome(List<GetAnswer<byte[]>> answers, RuntimeException failure) {}
 
   private Outcome call(List<GetMany.Get> gets) throws Exception {
     CompletableFuture<Outcome> outcome = new CompletableFuture<>();
@@ -134,7 +137,7 @@ class GetManyCallTest {
   }
 
   private static GetMany.Get get(String name) {
-    return new GetMany.Get(ObjectKey.parse("app/s/" + name), 0);
+    return new GetMany.Get(ObjectKey.parse("app/s/" + name), Version.NONE);
   }
 
   private final class Producer extends NoOpFlightProducer {
@@ -145,10 +148,10 @@ class GetManyCallTest {
         super.doAction(context, action, listener);
         return;
       }
-      List<GetMany.Answer> answers = new ArrayList<>();
+      List<GetAnswer<byte[]>> answers = new ArrayList<>();
       for (GetMany.Get get : GetMany.decodeRequest(action.getBody())) {
         byte[] data = ("many " + get.key().object()).getBytes(StandardCharsets.UTF_8);
-        answers.add(new GetMany.Answer.Full(new GetMany.Part(1, data), List.of()));
+        answers.add(new GetAnswer.Full<>(GetAnswer.Part.of(Version.of(1), data), List.of()));
       }
       byte[] body = GetMany.encodeAnswers(answers);
       listener.onNext(new Result(body));

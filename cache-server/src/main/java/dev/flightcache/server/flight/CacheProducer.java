@@ -1,11 +1,13 @@
 package dev.flightcache.server.flight;
 
+import dev.flightcache.proto.GetAnswer;
 import dev.flightcache.proto.GetMany;
 import dev.flightcache.proto.GetTicket;
 import dev.flightcache.proto.KeyPath;
 import dev.flightcache.proto.ObjectKey;
 import dev.flightcache.proto.ObjectRef;
 import dev.flightcache.proto.Protocol;
+import dev.flightcache.proto.Version;
 import dev.flightcache.server.auth.AuthMiddleware;
 import dev.flightcache.server.auth.Authenticator;
 import dev.flightcache.proto.Permission;
@@ -14,8 +16,9 @@ import dev.flightcache.server.auth.Scope;
 import dev.flightcache.server.store.FileObjectStore;
 import dev.flightcache.server.store.ObjectEntry;
 import dev.flightcache.server.store.ObjectFormat;
-import dev.flightcache.server.store.ObjectSnapshot;
+import dev.flightcache.server.store.ObjectRead;
 import java.io.IOException;
+import java.nio.channels.FileChannel;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -227,11 +230,11 @@ public final class CacheProducer extends NoOpFlightProducer {
     if (entry.isEmpty() || entry.get().format() != ObjectFormat.TABLE) {
       return Protocol.RESPONSE_SCHEMA;
     }
-    try (ObjectSnapshot snapshot = store.open(key, Long.MAX_VALUE)) {
-      if (snapshot.entry().format() != ObjectFormat.TABLE) {
+    try (ObjectRead read = store.read(key, Version.NONE)) {
+      if (!(read.answer() instanceof GetAnswer.Table<FileChannel> table)) {
         return Protocol.RESPONSE_SCHEMA;
       }
-      return TableBatches.readSchema(allocator, snapshot.base(), snapshot.entry().base().version());
+      return TableBatches.readSchema(allocator, table.table().data(), table.version().bits());
     }
   }
 

@@ -1,30 +1,26 @@
 package dev.flightcache.server.flight;
 
+import dev.flightcache.proto.GetAnswer;
 import dev.flightcache.proto.GetMany;
-import dev.flightcache.proto.GetMany.Answer;
 import dev.flightcache.proto.GetMany.Get;
-import dev.flightcache.proto.GetMany.Part;
 import dev.flightcache.proto.Permission;
 import dev.flightcache.server.auth.Principal;
 import dev.flightcache.server.auth.Scope;
 import dev.flightcache.server.store.FileObjectStore;
-import dev.flightcache.server.store.ObjectEntry;
 import dev.flightcache.server.store.ObjectNotFoundException;
-import dev.flightcache.server.store.ObjectSnapshot;
-import dev.flightcache.server.store.StoredPart;
+import dev.flightcache.server.store.ObjectRead;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 
 /**
- * The {@code GET_MANY} action: several gets of small objects in one call, each answered as a
- * do_get with the same ticket would be (flame's decision table, {@link GetResponder#decide}),
- * from its own consistent snapshot. Objects over {@link #INLINE_MAX_BYTES}, native tables, keys
- * not found and keys the caller may not read are answered {@code single}: the caller asks a
- * do_get, which streams the object or gives the error. The whole answer stays under {@link
+ * The {@code GET_MANY} action: several gets of small objects in one call, each answered by the
+ * store's one read ({@link FileObjectStore#read}) as a do_get with the same ticket would be, from
+ * its own consistent snapshot, and encoded here. Objects over {@link #INLINE_MAX_BYTES}, native
+ * tables, keys not found and keys the caller may not read are answered {@code single}: the caller
+ * asks a do_get, which streams the object or gives the error. The whole answer stays under {@link
  * #ANSWER_MAX_BYTES} of payload, so one call's memory is bounded whatever was asked.
  */
 final class GetManyAction {
@@ -51,16 +47,16 @@ final class GetManyAction {
       }
       throw new InvalidRequestException("Invalid GET_MANY body: " + e.getMessage());
     }
-    List<Answer> answers = new ArrayList<>(gets.size());
+    List<GetAnswer<byte[]>> answers = new ArrayList<>(gets.size());
     List<CallReport.BatchedGet> answered = new ArrayList<>(gets.size());
     long budget = ANSWER_MAX_BYTES;
     for (Get get : gets) {
-      Answer answer = caller.allows(Permission.READ, Scope.of(get.key()))
+      GetAnswer<byte[]> answer = caller.allows(Permission.READ, Scope.of(get.key()))
           ? answer(get, budget)
-          : new Answer.Single("denied");
+          : new GetAnswer.Single<>("denied");
       long bytes = answer.payloadBytes();
       budget -= bytes;
-      GetOutcome outcome = outcome(answer);
+      GetOutcome outcome = GetOutcome.of(answer);
       if (outcome != null) {
         answered.add(new CallReport.BatchedGet(get.key().app(), outcome, bytes));
       }
@@ -70,82 +66,44 @@ final class GetManyAction {
     return GetMany.encodeAnswers(answers);
   }
 
-  private Answer answer(Get get, long budget) throws IOException {
-    Optional<ObjectEntry> peek = store.entry(get.key());
-    if (peek.isEmpty()) {
-      return new Answer.Single("not_found");
-    }
-    GetResponder.Answer peeked = GetResponder.decide(peek.get(), get.version());
-    if (peeked == GetResponder.Answer.NOT_MODIFIED) {
-      return new Answer.NotModified(peek.get().version());
-    }
-    return answerFrom(get, peeked == GetResponder.Answer.PATCHES_ONLY ? get.version() : 0, budget);
-  }
-
-  /** Opens the object with the patches above {@code patchesAbove} and answers from that snapshot. */
-  private Answer answerFrom(Get get, long patchesAbove, long budget) throws IOException {
-    try (ObjectSnapshot snapshot = store.open(get.key(), patchesAbove)) {
-      GetResponder.Answer decided = GetResponder.decide(snapshot.entry(), get.version());
-      if (decided == GetResponder.Answer.FULL && patchesAbove != 0) {
-        // A new base arrived since the peek: the snapshot lacks the older patches. Open all of it
-        // (this ends: that open takes every patch).
-        return answerFrom(get, 0, budget);
-      }
-      return read(snapshot, decided, get.version(), budget);
+  private GetAnswer<byte[]> answer(Get get, long budget) throws IOException {
+    try (ObjectRead read = store.read(get.key(), get.version())) {
+      return inline(read.answer(), budget);
     } catch (ObjectNotFoundException e) {
-      return new Answer.Single("not_found");
+      return new GetAnswer.Single<>("not_found");
     }
   }
 
-  private static Answer read(ObjectSnapshot snapshot, GetResponder.Answer decided, long c, long budget)
-      throws IOException {
-    ObjectEntry entry = snapshot.entry();
-    switch (decided) {
-      case NOT_MODIFIED:
-        return new Answer.NotModified(entry.version());
-      case TABLE:
-        return new Answer.Single("table");
-      default:
-        break;
+  /** The store's answer with its files read into the document, or {@code single}. */
+  private static GetAnswer<byte[]> inline(GetAnswer<FileChannel> answer, long budget) throws IOException {
+    if (answer instanceof GetAnswer.NotModified<FileChannel> notModified) {
+      return new GetAnswer.NotModified<>(notModified.version());
     }
-    boolean full = decided == GetResponder.Answer.FULL;
-    List<StoredPart> stored = entry.patches();
-    long bytes = full ? entry.base().sizeBytes() : 0;
-    for (StoredPart patch : stored) {
-      if (GetResponder.carries(decided, patch, c)) {
-        bytes += patch.sizeBytes();
-      }
+    if (answer instanceof GetAnswer.Table) {
+      return new GetAnswer.Single<>("table");
     }
+    long bytes = answer.payloadBytes();
     if (bytes > INLINE_MAX_BYTES || bytes > budget) {
-      return new Answer.Single("too_large");
+      return new GetAnswer.Single<>("too_large");
     }
-    List<Part> patches = new ArrayList<>();
-    for (int i = 0; i < stored.size(); i++) {
-      StoredPart patch = stored.get(i);
-      if (GetResponder.carries(decided, patch, c)) {
-        patches.add(new Part(patch.version(), readAll(snapshot.patch(i), patch.sizeBytes())));
-      }
+    if (answer instanceof GetAnswer.Patches<FileChannel> patches) {
+      return new GetAnswer.Patches<>(readAll(patches.patches()));
     }
-    if (!full) {
-      return new Answer.Patches(patches);
-    }
-    return new Answer.Full(new Part(entry.base().version(), readAll(snapshot.base(), entry.base().sizeBytes())), patches);
+    GetAnswer.Full<FileChannel> full = (GetAnswer.Full<FileChannel>) answer;
+    return new GetAnswer.Full<>(readAll(full.base()), readAll(full.patches()));
   }
 
-  private static byte[] readAll(FileChannel file, long sizeBytes) throws IOException {
-    ByteBuffer into = ByteBuffer.allocate(Math.toIntExact(sizeBytes));
-    OpaqueRows.readFully(file, into, 0);
-    return into.array();
+  private static List<GetAnswer.Part<byte[]>> readAll(List<GetAnswer.Part<FileChannel>> parts) throws IOException {
+    List<GetAnswer.Part<byte[]>> read = new ArrayList<>(parts.size());
+    for (GetAnswer.Part<FileChannel> part : parts) {
+      read.add(readAll(part));
+    }
+    return read;
   }
 
-  /** The outcome a do_get would have been metered with; null for {@code single}. */
-  private static GetOutcome outcome(Answer answer) {
-    if (answer instanceof Answer.NotModified) {
-      return GetOutcome.NOT_MODIFIED;
-    }
-    if (answer instanceof Answer.Patches) {
-      return GetOutcome.PATCH_ONLY;
-    }
-    return answer instanceof Answer.Full ? GetOutcome.FULL : null;
+  private static GetAnswer.Part<byte[]> readAll(GetAnswer.Part<FileChannel> part) throws IOException {
+    ByteBuffer into = ByteBuffer.allocate(Math.toIntExact(part.sizeBytes()));
+    OpaqueRows.readFully(part.data(), into, 0);
+    return GetAnswer.Part.of(part.version(), into.array());
   }
 }

@@ -1,12 +1,11 @@
 package dev.flightcache.server.flight;
 
+import dev.flightcache.proto.GetAnswer;
 import dev.flightcache.proto.GetTicket;
 import dev.flightcache.server.store.FileObjectStore;
-import dev.flightcache.server.store.ObjectEntry;
-import dev.flightcache.server.store.ObjectFormat;
-import dev.flightcache.server.store.ObjectSnapshot;
-import dev.flightcache.server.store.StoredPart;
+import dev.flightcache.server.store.ObjectRead;
 import java.io.IOException;
+import java.nio.channels.FileChannel;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -15,8 +14,8 @@ import org.apache.arrow.flight.FlightProducer.ServerStreamListener;
 import org.apache.arrow.memory.BufferAllocator;
 
 /**
- * do_get: decides between "not modified", patch-only and full by flame's table, then streams the
- * answer from one consistent snapshot of the object.
+ * do_get: asks the store's one read ({@link FileObjectStore#read}) for the answer, then encodes it
+ * as Flight batches and streams them from the files that read opened.
  */
 final class GetResponder {
   private final FileObjectStore store;
@@ -31,14 +30,6 @@ final class GetResponder {
    */
   record ResponseLimits(int chunkBytes, long singleRowMaxBytes) {}
 
-  /** How a do_get is answered. */
-  enum Answer {
-    NOT_MODIFIED,
-    TABLE,
-    PATCHES_ONLY,
-    FULL
-  }
-
   /**
    * @param blocking where a call goes when answering it would wait for a key's lock (see {@link
    *     InlineGets}: {@link #respond} may run on an event loop)
@@ -50,123 +41,63 @@ final class GetResponder {
     this.blocking = blocking;
   }
 
-  /** Flame's decision table, in order; {@code c} is the caller's version, 0 for none. */
-  static Answer decide(ObjectEntry entry, long c) {
-    long s = entry.version();
-    long b = entry.base().version();
-    if (c != 0 && c == s) {
-      return Answer.NOT_MODIFIED;
-    }
-    if (entry.format() == ObjectFormat.TABLE) {
-      return Answer.TABLE;
-    }
-    if (c != 0 && Long.compareUnsigned(b, c) <= 0 && Long.compareUnsigned(c, s) < 0) {
-      return Answer.PATCHES_ONLY;
-    }
-    return Answer.FULL;
-  }
-
-  void respond(GetTicket ticket, boolean chunkedAccepted, ServerStreamListener listener, CallTracking call) throws IOException {
-    long c = ticket.clientVersion();
-    call.key(ticket.key().toString());
-    call.clientVersion(c);
-    Optional<ObjectEntry> peek = store.entry(ticket.key());
-    Answer peeked = peek.map(entry -> decide(entry, c)).orElse(null);
-    if (peeked == Answer.NOT_MODIFIED) {
-      call.version(peek.get().version());
-      call.outcome(GetOutcome.NOT_MODIFIED);
-      StreamPump.start(listener, new NoBatches(allocator), () -> {}, call);
-      return;
-    }
-    openAndStream(ticket, peeked == Answer.PATCHES_ONLY ? c : 0, chunkedAccepted, listener, call);
-  }
-
   /**
-   * Opens the object and streams the answer: here if the key's lock is free at once, else on the
-   * call pool, so that a do_get on an event loop never waits for a writer.
+   * Answers here if the store can without waiting, else on the call pool, so that a do_get on an
+   * event loop never waits for a writer.
    */
-  private void openAndStream(
-      GetTicket ticket, long patchesAbove, boolean chunkedAccepted, ServerStreamListener listener, CallTracking call)
-      throws IOException {
-    Optional<ObjectSnapshot> opened = store.tryOpen(ticket.key(), patchesAbove);
-    if (opened.isPresent()) {
-      stream(opened.get(), ticket, patchesAbove, chunkedAccepted, listener, call);
+  void respond(GetTicket ticket, boolean chunkedAccepted, ServerStreamListener listener, CallTracking call) throws IOException {
+    call.key(ticket.key().toString());
+    call.clientVersion(ticket.clientVersion().bits());
+    Optional<ObjectRead> read = store.tryRead(ticket.key(), ticket.clientVersion());
+    if (read.isPresent()) {
+      stream(read.get(), chunkedAccepted, listener, call);
       return;
     }
     blocking.execute(() -> {
       try {
-        stream(store.open(ticket.key(), patchesAbove), ticket, patchesAbove, chunkedAccepted, listener, call);
+        stream(store.read(ticket.key(), ticket.clientVersion()), chunkedAccepted, listener, call);
       } catch (Throwable failure) {
         listener.error(CallErrors.toFlight(failure));
       }
     });
   }
 
-  private void stream(
-      ObjectSnapshot snapshot, GetTicket ticket, long patchesAbove, boolean chunkedAccepted, ServerStreamListener listener,
-      CallTracking call) throws IOException {
-    long c = ticket.clientVersion();
-    Answer answer = decide(snapshot.entry(), c);
-    if (answer == Answer.FULL && patchesAbove != 0) {
-      // A new base arrived since the peek: the patches opened are not enough. Open again, all of
-      // it, the same way (this ends: the second open takes every patch).
-      snapshot.close();
-      openAndStream(ticket, 0, chunkedAccepted, listener, call);
-      return;
-    }
-    call.version(snapshot.entry().version());
-    call.outcome(outcome(answer));
+  private void stream(ObjectRead read, boolean chunkedAccepted, ServerStreamListener listener, CallTracking call)
+      throws IOException {
+    GetAnswer<FileChannel> answer = read.answer();
+    call.version(answer.version().bits());
+    call.outcome(GetOutcome.of(answer));
     ResponseBody body;
     try {
-      body = body(snapshot, answer, c, chunkedAccepted);
+      body = body(answer, chunkedAccepted);
     } catch (IOException | RuntimeException e) {
-      snapshot.close();
+      read.close();
       throw e;
     }
-    StreamPump.start(listener, body, snapshot, call);
+    StreamPump.start(listener, body, read, call);
   }
 
-  private static GetOutcome outcome(Answer answer) {
-    return switch (answer) {
-      case NOT_MODIFIED -> GetOutcome.NOT_MODIFIED;
-      case PATCHES_ONLY -> GetOutcome.PATCH_ONLY;
-      case TABLE, FULL -> GetOutcome.FULL;
-    };
-  }
-
-  private ResponseBody body(ObjectSnapshot snapshot, Answer answer, long c, boolean chunkedAccepted) throws IOException {
-    ObjectEntry entry = snapshot.entry();
-    switch (answer) {
-      case NOT_MODIFIED:
-        return new NoBatches(allocator);
-      case TABLE:
-        return new TableBatches(allocator, snapshot.base(), entry.base().version());
-      default:
-        break;
-    }
+  private ResponseBody body(GetAnswer<FileChannel> answer, boolean chunkedAccepted) throws IOException {
     List<OpaqueRows.Part> parts = new ArrayList<>();
-    if (answer == Answer.FULL) {
-      long size = entry.base().sizeBytes();
-      boolean chunked = chunkedAccepted || size > limits.singleRowMaxBytes();
-      long rowBytes = chunked ? limits.chunkBytes() : Math.max(size, 1);
-      parts.add(new OpaqueRows.Part(entry.base().version(), true, snapshot.base(), size, rowBytes));
-    }
-    List<StoredPart> patches = entry.patches();
-    for (int i = 0; i < patches.size(); i++) {
-      StoredPart patch = patches.get(i);
-      if (carries(answer, patch, c)) {
-        long rowBytes = Math.max(patch.sizeBytes(), 1);
-        parts.add(new OpaqueRows.Part(patch.version(), false, snapshot.patch(i), patch.sizeBytes(), rowBytes));
-      }
+    if (answer instanceof GetAnswer.Table<FileChannel> table) {
+      return new TableBatches(allocator, table.table().data(), table.version().bits());
+    } else if (answer instanceof GetAnswer.Full<FileChannel> full) {
+      GetAnswer.Part<FileChannel> base = full.base();
+      boolean chunked = chunkedAccepted || base.sizeBytes() > limits.singleRowMaxBytes();
+      long rowBytes = chunked ? limits.chunkBytes() : Math.max(base.sizeBytes(), 1);
+      parts.add(new OpaqueRows.Part(base.version().bits(), true, base.data(), base.sizeBytes(), rowBytes));
+      full.patches().forEach(patch -> parts.add(patchRow(patch)));
+    } else if (answer instanceof GetAnswer.Patches<FileChannel> patches) {
+      patches.patches().forEach(patch -> parts.add(patchRow(patch)));
+    } else if (answer instanceof GetAnswer.NotModified) {
+      return new NoBatches(allocator);
+    } else {
+      throw new IllegalStateException("the store answered a do_get " + answer);
     }
     return new OpaqueRows(allocator, parts, chunkedAccepted);
   }
 
-  /**
-   * Whether an answer decided as {@code answer} to a caller holding version {@code c} carries
-   * {@code patch}: a full answer carries every patch, a patch-only answer those after {@code c}.
-   */
-  static boolean carries(Answer answer, StoredPart patch, long c) {
-    return answer == Answer.FULL || Long.compareUnsigned(patch.version(), c) > 0;
+  private static OpaqueRows.Part patchRow(GetAnswer.Part<FileChannel> patch) {
+    return new OpaqueRows.Part(patch.version().bits(), false, patch.data(), patch.sizeBytes(), Math.max(patch.sizeBytes(), 1));
   }
 }

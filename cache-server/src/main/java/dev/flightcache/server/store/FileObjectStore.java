@@ -3,6 +3,7 @@ package dev.flightcache.server.store;
 import com.github.benmanes.caffeine.cache.Ticker;
 import dev.flightcache.proto.KeyPath;
 import dev.flightcache.proto.ObjectKey;
+import dev.flightcache.proto.Version;
 import dev.flightcache.server.eviction.BudgetSettings;
 import dev.flightcache.server.eviction.DiskBudget;
 import dev.flightcache.server.eviction.EvictionPolicy;
@@ -32,7 +33,7 @@ import java.util.function.LongSupplier;
  *
  * <p>The work is shared among package-private collaborators, one per responsibility: {@link
  * ObjectIndex} (the index and the key locks), {@link CommitProtocol} (writes), {@link
- * SnapshotOpener} (reads), {@link Removals} (deletes and evictions), {@link ObjectRepair} (repair
+ * SnapshotOpener} (the one read of every get), {@link Removals} (deletes and evictions), {@link ObjectRepair} (repair
  * after an unclean stop), {@link JournalLifecycle} (the journal from open to clean stop) and
  * {@link ObjectFiles} (file moves and the layout lock). Each follows the lock order above.
  */
@@ -60,8 +61,8 @@ public final class FileObjectStore {
     StoreParts parts = new StoreParts(
         layout, index, new ObjectFiles(layout), journal, lifecycle, floor, budget, quotas, policy);
     this.commits = new CommitProtocol(parts, limits);
-    this.reads = new SnapshotOpener(parts);
     this.removals = new Removals(parts);
+    this.reads = new SnapshotOpener(parts);
     this.repair = new ObjectRepair(parts, removals);
   }
 
@@ -156,21 +157,39 @@ public final class FileObjectStore {
   }
 
   /**
-   * Opens the current version of an object for reading.
+   * The answer to a get of {@code key} by a caller holding {@code held} ({@link Version#NONE} for
+   * nothing), by flame's decision table, with the files it sends open: the one read every way of
+   * getting an object goes through. "Not modified" comes from the index alone. May wait for the
+   * key's lock; see {@link #tryRead} for threads that must not.
    *
-   * @param patchesAbove open only the patches with a version above this (0 for all)
    * @throws ObjectNotFoundException if the key holds no object
    */
-  public ObjectSnapshot open(ObjectKey key, long patchesAbove) throws IOException {
-    return reads.open(key, patchesAbove);
+  public ObjectRead read(ObjectKey key, Version held) throws IOException {
+    return reads.read(key, held, true);
   }
 
   /**
-   * Like {@link #open} if the key's lock is free now, or empty without waiting if a writer holds
-   * it (a commit may hold it across a journal sync). For threads that must not block.
+   * Like {@link #read}, or empty without waiting if answering needs the key's lock while a writer
+   * holds it (a commit may hold it across a journal sync).
+   * For threads that must not block; call {@link #read} elsewhere when empty.
    */
-  public Optional<ObjectSnapshot> tryOpen(ObjectKey key, long patchesAbove) throws IOException {
-    return reads.tryOpen(key, patchesAbove);
+  public Optional<ObjectRead> tryRead(ObjectKey key, Version held) throws IOException {
+    return Optional.ofNullable(reads.read(key, held, false));
+  }
+
+  /**
+   * The current version of an object with its files open, the patches above {@code patchesAbove}
+   * only (0 for all); for tests and tools. Gets go through {@link #read}.
+   *
+   * @throws ObjectNotFoundException if the key holds no object
+   */
+  public ObjectSnapshot open(ObjectKey key, long patchesAbove) throws IOException {
+    return reads.open(key, Version.of(patchesAbove));
+  }
+
+  /** Like {@link #open} if the key's lock is free now, or empty without waiting; for tests. */
+  Optional<ObjectSnapshot> tryOpen(ObjectKey key, long patchesAbove) throws IOException {
+    return reads.tryOpen(key, Version.of(patchesAbove));
   }
 
   /** The index entry of a key, if it holds an object. */

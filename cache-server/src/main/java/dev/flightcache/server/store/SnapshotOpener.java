@@ -1,6 +1,8 @@
 package dev.flightcache.server.store;
 
+import dev.flightcache.proto.GetAnswer;
 import dev.flightcache.proto.ObjectKey;
+import dev.flightcache.proto.Version;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
@@ -11,9 +13,11 @@ import java.util.Optional;
 import java.util.concurrent.locks.Lock;
 
 /**
- * The store's reads: opens an object's files under its key's read lock, which it releases before
- * anything is read from them, and records the access with the policy after releasing it (the
- * policy may take a key lock while evicting). Thread-safe.
+ * The store's reads, and the one read every get goes through ({@link #read}): peek at the index,
+ * decide by flame's table ({@link GetAnswer#decide}), open the files the answer sends, and open
+ * again when a new base arrived in between. Files are opened under the key's read lock, which is
+ * released before anything is read from them; the access is recorded with the policy after
+ * releasing it (the policy may take a key lock while evicting). Thread-safe.
  */
 final class SnapshotOpener {
   private final StoreParts parts;
@@ -22,26 +26,74 @@ final class SnapshotOpener {
     this.parts = parts;
   }
 
+  /**
+   * See {@link FileObjectStore#read} ({@code mayWait}) and {@link FileObjectStore#tryRead}: null
+   * when not {@code mayWait} and the read would wait for a key's lock.
+   */
+  ObjectRead read(ObjectKey key, Version held, boolean mayWait) throws IOException {
+    ObjectEntry peek = parts.index().get(key);
+    if (peek == null) {
+      throw notFound(key);
+    }
+    GetAnswer<Void> peeked = decide(peek, held, null);
+    if (peeked instanceof GetAnswer.NotModified<Void> notModified) {
+      // From the index alone: nothing is opened, no lock is taken.
+      return new ObjectRead(new GetAnswer.NotModified<>(notModified.version()), null);
+    }
+    return readOpened(key, held, peeked instanceof GetAnswer.Patches ? held : Version.NONE, mayWait);
+  }
+
+  /** Opens the patches above {@code patchesAbove}, and all of them if a new base needs them all. */
+  private ObjectRead readOpened(ObjectKey key, Version held, Version patchesAbove, boolean mayWait) throws IOException {
+    ObjectSnapshot snapshot = mayWait ? open(key, patchesAbove) : tryOpen(key, patchesAbove).orElse(null);
+    if (snapshot == null) {
+      return null;
+    }
+    GetAnswer<FileChannel> answer = decide(snapshot.entry(), held, snapshot);
+    if (answer instanceof GetAnswer.Full && !patchesAbove.isNone()) {
+      // A new base arrived since the peek: the patches opened are not enough. Open again, all of
+      // it, the same way (this ends: the second open takes every patch).
+      snapshot.close();
+      return readOpened(key, held, Version.NONE, mayWait);
+    }
+    return new ObjectRead(answer, snapshot);
+  }
+
+  /** flame's table on an entry; the parts' data are the snapshot's files, or null without one. */
+  @SuppressWarnings("unchecked")
+  private static <D> GetAnswer<D> decide(ObjectEntry entry, Version held, ObjectSnapshot snapshot) {
+    StoredPart base = entry.base();
+    List<GetAnswer.Part<D>> patches = new ArrayList<>(entry.patches().size());
+    for (int i = 0; i < entry.patches().size(); i++) {
+      StoredPart patch = entry.patches().get(i);
+      patches.add(new GetAnswer.Part<>(Version.of(patch.version()), patch.sizeBytes(),
+          snapshot == null ? null : (D) snapshot.patch(i)));
+    }
+    GetAnswer.Part<D> basePart =
+        new GetAnswer.Part<>(Version.of(base.version()), base.sizeBytes(), snapshot == null ? null : (D) snapshot.base());
+    return GetAnswer.decide(held, entry.format() == ObjectFormat.TABLE, basePart, patches);
+  }
+
   /** See {@link FileObjectStore#open(ObjectKey, long)}. */
-  ObjectSnapshot open(ObjectKey key, long patchesAbove) throws IOException {
+  ObjectSnapshot open(ObjectKey key, Version patchesAbove) throws IOException {
     Lock lock = parts.index().lockFor(key).readLock();
     lock.lock();
     return openLocked(key, patchesAbove, lock);
   }
 
   /** See {@link FileObjectStore#tryOpen}. */
-  Optional<ObjectSnapshot> tryOpen(ObjectKey key, long patchesAbove) throws IOException {
+  Optional<ObjectSnapshot> tryOpen(ObjectKey key, Version patchesAbove) throws IOException {
     Lock lock = parts.index().lockFor(key).readLock();
     return lock.tryLock() ? Optional.of(openLocked(key, patchesAbove, lock)) : Optional.empty();
   }
 
   /** Opens the files of {@code key} under {@code lock}, which it releases. */
-  private ObjectSnapshot openLocked(ObjectKey key, long patchesAbove, Lock lock) throws IOException {
+  private ObjectSnapshot openLocked(ObjectKey key, Version patchesAbove, Lock lock) throws IOException {
     ObjectSnapshot snapshot;
     try {
       ObjectEntry entry = parts.index().get(key);
       if (entry == null) {
-        throw new ObjectNotFoundException("object " + key + " not found");
+        throw notFound(key);
       }
       Path dir = parts.layout().objectDir(key);
       List<FileChannel> patches = new ArrayList<>();
@@ -50,7 +102,7 @@ final class SnapshotOpener {
         base = FileChannel.open(dir.resolve(StoreLayout.fileName(entry.base().version(), entry.format().suffix)), StandardOpenOption.READ);
         for (StoredPart patch : entry.patches()) {
           patches.add(
-              Long.compareUnsigned(patch.version(), patchesAbove) > 0
+              Version.of(patch.version()).isAfter(patchesAbove)
                   ? FileChannel.open(dir.resolve(StoreLayout.fileName(patch.version(), StoreLayout.PATCH_SUFFIX)), StandardOpenOption.READ)
                   : null);
         }
@@ -65,6 +117,10 @@ final class SnapshotOpener {
     }
     parts.policy().read(key.toString());
     return snapshot;
+  }
+
+  private static ObjectNotFoundException notFound(ObjectKey key) {
+    return new ObjectNotFoundException("object " + key + " not found");
   }
 
   private static void closeQuietly(FileChannel channel) {

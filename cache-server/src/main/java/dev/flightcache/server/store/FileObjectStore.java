@@ -33,7 +33,7 @@ import java.util.function.LongSupplier;
  *
  * <p>The work is shared among package-private collaborators, one per responsibility: {@link
  * ObjectIndex} (the index and the key locks), {@link CommitProtocol} (writes), {@link
- * SnapshotOpener} (the one read of every get), {@link Removals} (deletes and evictions), {@link ObjectRepair} (repair
+ * SnapshotOpener} (the one read of every get, with {@link DamagedObjects}), {@link Removals} (deletes and evictions), {@link ObjectRepair} (repair
  * after an unclean stop), {@link JournalLifecycle} (the journal from open to clean stop) and
  * {@link ObjectFiles} (file moves and the layout lock). Each follows the lock order above.
  */
@@ -62,7 +62,7 @@ public final class FileObjectStore {
         layout, index, new ObjectFiles(layout), journal, lifecycle, floor, budget, quotas, policy);
     this.commits = new CommitProtocol(parts, limits);
     this.removals = new Removals(parts);
-    this.reads = new SnapshotOpener(parts);
+    this.reads = new SnapshotOpener(parts, new DamagedObjects(parts, removals));
     this.repair = new ObjectRepair(parts, removals);
   }
 
@@ -159,10 +159,12 @@ public final class FileObjectStore {
   /**
    * The answer to a get of {@code key} by a caller holding {@code held} ({@link Version#NONE} for
    * nothing), by flame's decision table, with the files it sends open: the one read every way of
-   * getting an object goes through. "Not modified" comes from the index alone. May wait for the
-   * key's lock; see {@link #tryRead} for threads that must not.
+   * getting an object goes through. "Not modified" comes from the index alone. A file found
+   * missing, unreadable or shorter than the index records sets the object aside into {@code
+   * quarantine/} (logged at ERROR once), and the key is then not found. May wait for the key's
+   * lock; see {@link #tryRead} for threads that must not.
    *
-   * @throws ObjectNotFoundException if the key holds no object
+   * @throws ObjectNotFoundException if the key holds no object, or held one that was damaged
    */
   public ObjectRead read(ObjectKey key, Version held) throws IOException {
     return reads.read(key, held, true);
@@ -170,7 +172,7 @@ public final class FileObjectStore {
 
   /**
    * Like {@link #read}, or empty without waiting if answering needs the key's lock while a writer
-   * holds it (a commit may hold it across a journal sync).
+   * holds it (a commit may hold it across a journal sync), or needs to set a damaged object aside.
    * For threads that must not block; call {@link #read} elsewhere when empty.
    */
   public Optional<ObjectRead> tryRead(ObjectKey key, Version held) throws IOException {

@@ -5,6 +5,8 @@ import dev.flightcache.proto.ObjectKey;
 import dev.flightcache.proto.Version;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
@@ -17,30 +19,44 @@ import java.util.concurrent.locks.Lock;
  * decide by flame's table ({@link GetAnswer#decide}), open the files the answer sends, and open
  * again when a new base arrived in between. Files are opened under the key's read lock, which is
  * released before anything is read from them; the access is recorded with the policy after
- * releasing it (the policy may take a key lock while evicting). Thread-safe.
+ * releasing it (the policy may take a key lock while evicting). A file found damaged sets the
+ * object aside ({@link DamagedObjects}). Thread-safe.
  */
 final class SnapshotOpener {
   private final StoreParts parts;
+  private final DamagedObjects damaged;
 
-  SnapshotOpener(StoreParts parts) {
+  SnapshotOpener(StoreParts parts, DamagedObjects damaged) {
     this.parts = parts;
+    this.damaged = damaged;
   }
 
   /**
    * See {@link FileObjectStore#read} ({@code mayWait}) and {@link FileObjectStore#tryRead}: null
-   * when not {@code mayWait} and the read would wait for a key's lock.
+   * when not {@code mayWait} and the read would wait, for a key's lock or to set a damaged object
+   * aside.
    */
   ObjectRead read(ObjectKey key, Version held, boolean mayWait) throws IOException {
-    ObjectEntry peek = parts.index().get(key);
-    if (peek == null) {
-      throw notFound(key);
+    while (true) {
+      ObjectEntry peek = parts.index().get(key);
+      if (peek == null) {
+        throw notFound(key);
+      }
+      GetAnswer<Void> peeked = decide(peek, held, null);
+      if (peeked instanceof GetAnswer.NotModified<Void> notModified) {
+        // From the index alone: nothing is opened, no lock is taken.
+        return new ObjectRead(new GetAnswer.NotModified<>(notModified.version()), null);
+      }
+      try {
+        return readOpened(key, held, peeked instanceof GetAnswer.Patches ? held : Version.NONE, mayWait);
+      } catch (DamagedObjectException e) {
+        if (!mayWait) {
+          return null;
+        }
+        // Set aside, or replaced meanwhile by a write: either way, read again what the index holds.
+        damaged.setAside(e.entry(), e.getMessage());
+      }
     }
-    GetAnswer<Void> peeked = decide(peek, held, null);
-    if (peeked instanceof GetAnswer.NotModified<Void> notModified) {
-      // From the index alone: nothing is opened, no lock is taken.
-      return new ObjectRead(new GetAnswer.NotModified<>(notModified.version()), null);
-    }
-    return readOpened(key, held, peeked instanceof GetAnswer.Patches ? held : Version.NONE, mayWait);
   }
 
   /** Opens the patches above {@code patchesAbove}, and all of them if a new base needs them all. */
@@ -87,7 +103,11 @@ final class SnapshotOpener {
     return lock.tryLock() ? Optional.of(openLocked(key, patchesAbove, lock)) : Optional.empty();
   }
 
-  /** Opens the files of {@code key} under {@code lock}, which it releases. */
+  /**
+   * Opens the files of {@code key} under {@code lock}, which it releases.
+   *
+   * @throws DamagedObjectException if a file is missing, unreadable or shorter than its entry says
+   */
   private ObjectSnapshot openLocked(ObjectKey key, Version patchesAbove, Lock lock) throws IOException {
     ObjectSnapshot snapshot;
     try {
@@ -99,11 +119,11 @@ final class SnapshotOpener {
       List<FileChannel> patches = new ArrayList<>();
       FileChannel base = null;
       try {
-        base = FileChannel.open(dir.resolve(StoreLayout.fileName(entry.base().version(), entry.format().suffix)), StandardOpenOption.READ);
+        base = openPart(entry, dir, StoreLayout.fileName(entry.base().version(), entry.format().suffix), entry.base());
         for (StoredPart patch : entry.patches()) {
           patches.add(
               Version.of(patch.version()).isAfter(patchesAbove)
-                  ? FileChannel.open(dir.resolve(StoreLayout.fileName(patch.version(), StoreLayout.PATCH_SUFFIX)), StandardOpenOption.READ)
+                  ? openPart(entry, dir, StoreLayout.fileName(patch.version(), StoreLayout.PATCH_SUFFIX), patch)
                   : null);
         }
         snapshot = new ObjectSnapshot(entry, base, patches);
@@ -117,6 +137,29 @@ final class SnapshotOpener {
     }
     parts.policy().read(key.toString());
     return snapshot;
+  }
+
+  /** Opens one stored file, checked against its entry: there, readable, and not cut short. */
+  private static FileChannel openPart(ObjectEntry entry, Path dir, String name, StoredPart part) throws IOException {
+    FileChannel channel;
+    try {
+      channel = FileChannel.open(dir.resolve(name), StandardOpenOption.READ);
+    } catch (NoSuchFileException | AccessDeniedException e) {
+      throw new DamagedObjectException(entry, name + " is " + (e instanceof NoSuchFileException ? "missing" : "unreadable"), e);
+    }
+    long sizeBytes;
+    try {
+      sizeBytes = channel.size();
+    } catch (IOException | RuntimeException e) {
+      closeQuietly(channel);
+      throw e;
+    }
+    if (sizeBytes < part.sizeBytes()) {
+      closeQuietly(channel);
+      throw new DamagedObjectException(
+          entry, name + " holds " + sizeBytes + " bytes where the index records " + part.sizeBytes(), null);
+    }
+    return channel;
   }
 
   private static ObjectNotFoundException notFound(ObjectKey key) {

@@ -1,13 +1,5 @@
 package dev.flightcache.client;
 
-import dev.flightcache.client.internal.Connections;
-import dev.flightcache.client.internal.Credentials;
-import dev.flightcache.client.internal.Endpoint;
-import dev.flightcache.client.internal.Errors;
-import dev.flightcache.client.internal.FlightCalls;
-import dev.flightcache.client.internal.MintRequest;
-import dev.flightcache.client.internal.ObjectCache;
-import dev.flightcache.client.internal.Security;
 import dev.flightcache.proto.KeyPath;
 import dev.flightcache.proto.ObjectKey;
 import dev.flightcache.proto.ObjectRef;
@@ -17,7 +9,6 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -29,20 +20,9 @@ import java.util.Objects;
 import java.util.function.LongConsumer;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
-import org.apache.arrow.flight.CallOption;
-import org.apache.arrow.flight.CallOptions;
-import org.apache.arrow.flight.FlightCallHeaders;
-import org.apache.arrow.flight.FlightClient;
-import org.apache.arrow.flight.FlightDescriptor;
-import org.apache.arrow.flight.FlightRuntimeException;
-import org.apache.arrow.flight.FlightStream;
-import org.apache.arrow.flight.HeaderCallOption;
-import org.apache.arrow.flight.Ticket;
 import org.apache.arrow.memory.BufferAllocator;
-import org.apache.arrow.memory.RootAllocator;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.types.pojo.Schema;
-import org.apache.arrow.vector.util.VectorSchemaRootAppender;
 
 /**
  * The flight-cache client. Build one per JVM with {@link #builder()} and share it: it is
@@ -61,11 +41,9 @@ import org.apache.arrow.vector.util.VectorSchemaRootAppender;
  */
 public final class CacheClient implements AutoCloseable {
   private final Endpoint endpoint;
-  private final BufferAllocator allocator = new RootAllocator();
-  private final Connections connections;
-  private final FlightCalls calls = new FlightCalls(allocator);
+  /** Every Flight, gRPC and Netty type stays behind it. */
+  private final Wire wire;
   private final ObjectCache cache;
-  private final Credentials credentials;
   private final Duration callTimeout;
   private final Duration transferTimeout;
   private final RetryPolicy retryPolicy;
@@ -73,9 +51,8 @@ public final class CacheClient implements AutoCloseable {
 
   private CacheClient(Builder builder, Security security) {
     this.endpoint = builder.endpoint;
-    this.connections = new Connections(allocator, security.tls(), builder.connectTimeout);
+    this.wire = new FlightWire(security, builder.connectTimeout);
     this.cache = new ObjectCache(builder.cacheMaxBytes);
-    this.credentials = security.credentials();
     this.description = "CacheClient{endpoint=" + endpoint.canonical() + ", " + builder.securityDescription() + "}";
     this.callTimeout = builder.callTimeout;
     this.transferTimeout = builder.transferTimeout;
@@ -98,7 +75,8 @@ public final class CacheClient implements AutoCloseable {
 
   /** As {@link #put(String, byte[])}, reading the buffer's remaining bytes without moving it. */
   public ObjectRef put(String prefixOrKey, ByteBuffer bytes) {
-    return write("put " + prefixOrKey, endpoint, putDescriptor(prefixOrKey), FlightCalls.Source.of(bytes), callTimeout);
+    String path = putPath(prefixOrKey);
+    return write("put " + prefixOrKey, () -> wire.put(endpoint, path, UploadSource.of(bytes), callTimeout));
   }
 
   /**
@@ -108,22 +86,24 @@ public final class CacheClient implements AutoCloseable {
    * @throws UncheckedIOException if reading the input fails; nothing is stored then
    */
   public ObjectRef put(String prefixOrKey, InputStream input) {
-    return write("put " + prefixOrKey, endpoint, putDescriptor(prefixOrKey), FlightCalls.Source.of(input), transferTimeout);
+    String path = putPath(prefixOrKey);
+    return write("put " + prefixOrKey, () -> wire.put(endpoint, path, UploadSource.of(input), transferTimeout));
   }
 
   /** Replaces the object of {@code ref} with new bytes, at its endpoint; returns the new ref. */
   public ObjectRef update(ObjectRef ref, byte[] bytes) {
-    ObjectRef updated = write("update " + ref.key(), endpointOf(ref), FlightDescriptor.path(ref.key().toString()),
-        FlightCalls.Source.of(ByteBuffer.wrap(bytes)), callTimeout);
+    Endpoint target = endpointOf(ref);
+    ObjectRef updated = write("update " + ref.key(),
+        () -> wire.put(target, ref.key().toString(), UploadSource.of(ByteBuffer.wrap(bytes)), callTimeout));
     cache.invalidate(endpointOf(ref).canonical(), ref.key());
     return updated;
   }
 
   /** Appends a patch to the object of {@code ref}; returns the new ref. */
   public ObjectRef patch(ObjectRef ref, byte[] delta) {
-    FlightDescriptor descriptor =
-        FlightDescriptor.command((Protocol.PATCH_COMMAND_PREFIX + ref.key()).getBytes(StandardCharsets.UTF_8));
-    ObjectRef patched = write("patch " + ref.key(), endpointOf(ref), descriptor, FlightCalls.Source.of(ByteBuffer.wrap(delta)), callTimeout);
+    Endpoint target = endpointOf(ref);
+    ObjectRef patched =
+        write("patch " + ref.key(), () -> wire.patch(target, ref.key(), UploadSource.of(ByteBuffer.wrap(delta)), callTimeout));
     cache.invalidate(endpointOf(ref).canonical(), ref.key());
     return patched;
   }
@@ -150,23 +130,18 @@ public final class CacheClient implements AutoCloseable {
 
   /**
    * A do_get of the ref's key at the version the cache holds, or a place in a GET_MANY when other
-   * gets to the endpoint are in flight (see {@link dev.flightcache.client.internal.GetBatcher});
+   * gets to the endpoint are in flight (see {@link GetBatcher});
    * retried as reads are.
    */
   private ObjectCache.Fetcher fetcher(ObjectRef ref, Endpoint target) {
-    return version -> read("get " + ref.key(), () -> {
-      Connections.Connection connection = connections.get(target);
-      return connection.gets().fetch(ref.key(), version,
-          (key, held) -> calls.fetch(connection, key, held, options(callTimeout, true)),
-          (gets, done) -> calls.getMany(connection, gets, done, options(callTimeout, false)));
-    });
+    return held -> read("get " + ref.key(), () -> wire.get(target, ref.key(), held, callTimeout));
   }
 
   /** Removes one object ({@code app/session/object}), a session ({@code app/session}) or an app ({@code app/*}). */
   public void delete(String path) {
     KeyPath keyPath = parsePath(path);
     read("delete " + path, () -> {
-      calls.delete(connection(endpoint), keyPath, options(callTimeout, false));
+      wire.delete(endpoint, keyPath, callTimeout);
       return null;
     });
     cache.invalidate(keyPath);
@@ -175,7 +150,8 @@ public final class CacheClient implements AutoCloseable {
   /** Streams a file of any size to a key or a session path; never holds it in memory. */
   public ObjectRef upload(String keyOrPrefix, Path file) {
     try (InputStream input = Files.newInputStream(file)) {
-      return write("upload " + file.getFileName(), endpoint, putDescriptor(keyOrPrefix), FlightCalls.Source.of(input), transferTimeout);
+      String path = putPath(keyOrPrefix);
+      return write("upload " + file.getFileName(), () -> wire.put(endpoint, path, UploadSource.of(input), transferTimeout));
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read " + file, e);
     }
@@ -215,7 +191,7 @@ public final class CacheClient implements AutoCloseable {
   private void download(Endpoint target, ObjectKey key, Path destination, LongConsumer progress) {
     read("download " + key, () -> {
       try {
-        return calls.download(connection(target), key, destination, progress, options(transferTimeout, true));
+        return wire.download(target, key, destination, progress, transferTimeout);
       } catch (IOException e) {
         throw new UncheckedIOException("cannot write " + destination, e);
       }
@@ -234,10 +210,10 @@ public final class CacheClient implements AutoCloseable {
     metadata.put(Protocol.FORMAT_KEY, Protocol.FORMAT_ARROW_TABLE);
     VectorSchemaRoot marked =
         new VectorSchemaRoot(new Schema(table.getSchema().getFields(), metadata), table.getFieldVectors(), table.getRowCount());
-    FlightDescriptor descriptor = putDescriptor(prefixOrKey);
+    String path = putPath(prefixOrKey);
     try {
-      return calls.putTable(connection(endpoint), descriptor, marked, options(transferTimeout, false));
-    } catch (FlightRuntimeException e) {
+      return wire.putTable(endpoint, path, marked, transferTimeout);
+    } catch (WireFailure e) {
       throw Errors.translate(e, "putTable " + prefixOrKey);
     }
   }
@@ -248,31 +224,7 @@ public final class CacheClient implements AutoCloseable {
    */
   public VectorSchemaRoot getTable(ObjectRef ref, BufferAllocator allocator) {
     Endpoint target = endpointOf(ref);
-    return read("getTable " + ref.key(), () -> {
-      try (FlightStream stream = connection(target).getStream(
-          new Ticket((ref.key() + ":0").getBytes(StandardCharsets.UTF_8)), options(transferTimeout, false))) {
-        Schema schema = stream.getSchema();
-        if (!Protocol.isNativeTable(schema)) {
-          throw new InvalidRequestException("getTable " + ref.key() + ": the object is bytes, not an Arrow table", null);
-        }
-        VectorSchemaRoot result = VectorSchemaRoot.create(schema, allocator);
-        try {
-          result.allocateNew();
-          result.setRowCount(0);
-          while (stream.next()) {
-            VectorSchemaRootAppender.append(result, stream.getRoot());
-          }
-          return result;
-        } catch (RuntimeException e) {
-          result.close();
-          throw e;
-        }
-      } catch (FlightRuntimeException | CacheException e) {
-        throw e;
-      } catch (Exception e) {
-        throw new CacheServerException("getTable " + ref.key() + ": " + e.getMessage(), e);
-      }
-    });
+    return read("getTable " + ref.key(), () -> wire.getTable(target, ref.key(), allocator, transferTimeout));
   }
 
   /**
@@ -284,7 +236,7 @@ public final class CacheClient implements AutoCloseable {
   public List<ObjectSummary> list(String keyPrefix) {
     Objects.requireNonNull(keyPrefix, "keyPrefix");
     return read("list '" + keyPrefix + "'", () -> understood("list '" + keyPrefix + "'",
-        () -> calls.list(connection(endpoint), keyPrefix, endpoint.canonical(), options(callTimeout, false))));
+        () -> wire.list(endpoint, keyPrefix, callTimeout)));
   }
 
   /**
@@ -294,7 +246,7 @@ public final class CacheClient implements AutoCloseable {
    * Unmodifiable.
    */
   public Map<String, Long> serverStats() {
-    return read("stats", () -> understood("stats", () -> calls.stats(connection(endpoint), options(callTimeout, false))));
+    return read("stats", () -> understood("stats", () -> wire.stats(endpoint, callTimeout)));
   }
 
   /**
@@ -329,7 +281,7 @@ public final class CacheClient implements AutoCloseable {
     }
     MintRequest request = new MintRequest(copied, ttl, label);
     // Minting changes nothing on the server, so it is retried as reads are.
-    return read("mint token", () -> calls.mintToken(connection(endpoint), request, options(callTimeout, false)));
+    return read("mint token", () -> wire.mintToken(endpoint, request, callTimeout));
   }
 
   /** Runs a call whose answer is decoded here; an answer that does not decode is the server's fault. */
@@ -353,18 +305,20 @@ public final class CacheClient implements AutoCloseable {
    */
   @Override
   public void close() {
-    try {
-      connections.close();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-    allocator.close();
+    wire.close();
   }
 
-  private ObjectRef write(String what, Endpoint target, FlightDescriptor descriptor, FlightCalls.Source source, Duration timeout) {
+  /** An upload: the wire's call that may fail reading its input. */
+  @FunctionalInterface
+  private interface Upload {
+    ObjectRef send() throws IOException;
+  }
+
+  /** Runs a write, never retried. */
+  private static ObjectRef write(String what, Upload upload) {
     try {
-      return calls.upload(connection(target), descriptor, source, options(timeout, false));
-    } catch (FlightRuntimeException e) {
+      return upload.send();
+    } catch (WireFailure e) {
       throw Errors.translate(e, what);
     } catch (IOException e) {
       throw new UncheckedIOException(what + ": reading the input failed", e);
@@ -376,7 +330,7 @@ public final class CacheClient implements AutoCloseable {
     for (int attempt = 1; ; attempt++) {
       try {
         return call.get();
-      } catch (FlightRuntimeException e) {
+      } catch (WireFailure e) {
         if (!Errors.retryable(e) || attempt >= retryPolicy.maxAttempts()) {
           throw Errors.translate(e, what);
         }
@@ -394,29 +348,10 @@ public final class CacheClient implements AutoCloseable {
     }
   }
 
-  private CallOption[] options(Duration timeout, boolean chunkedRows) {
-    List<CallOption> options = new ArrayList<>(3);
-    options.add(CallOptions.timeout(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS));
-    CallOption bearer = credentials.callOption();
-    if (bearer != null) {
-      options.add(bearer);
-    }
-    if (chunkedRows) {
-      FlightCallHeaders headers = new FlightCallHeaders();
-      headers.insert(Protocol.HEADER_CHUNKED_ROWS, "1");
-      options.add(new HeaderCallOption(headers));
-    }
-    return options.toArray(CallOption[]::new);
-  }
-
   /** The endpoint and the kind of credentials; never the token. */
   @Override
   public String toString() {
     return description;
-  }
-
-  private FlightClient connection(Endpoint target) {
-    return connections.get(target).flight();
   }
 
   private static Endpoint endpointOf(ObjectRef ref) {
@@ -427,12 +362,13 @@ public final class CacheClient implements AutoCloseable {
     }
   }
 
-  private static FlightDescriptor putDescriptor(String prefixOrKey) {
+  /** The path a put of {@code prefixOrKey} writes to: a session path or a full key. */
+  private static String putPath(String prefixOrKey) {
     KeyPath path = parsePath(prefixOrKey);
     if (path.isAppWildcard()) {
       throw new InvalidKeyException("cannot put to '" + prefixOrKey + "': name a session or a key", null);
     }
-    return FlightDescriptor.path(path.toString());
+    return path.toString();
   }
 
   private static KeyPath parsePath(String path) {

@@ -1,2 +1,5 @@
-/** The Java client of flight-cache: the public API that Java jobs call. */
+/**
+ * The Java client of flight-cache. Its public types are the API that Java jobs call; the
+ * package-private rest implements it, every Flight, gRPC and Netty type behind {@code Wire}.
+ */
 package dev.flightcache.client;

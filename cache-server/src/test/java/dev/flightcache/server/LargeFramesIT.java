@@ -2,7 +2,7 @@ package dev.flightcache.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.flightcache.client.internal.LargeFrames;
+import dev.flightcache.client.LargeFramesAccess;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.NettyChannelBuilder;
 import io.netty.channel.EventLoopGroup;
@@ -36,9 +36,9 @@ class LargeFramesIT {
 
   @Test
   void ourClientsConnection_receivesFramesLargerThan16KiB() throws Exception {
-    roundTrip(LargeFrames.ClientChannel::new);
+    roundTrip(LargeFramesAccess::newChannel);
 
-    assertThat(frames.largestDataIn()).isGreaterThan(DEFAULT_FRAME_BYTES).isLessThanOrEqualTo(LargeFrames.MAX_FRAME_BYTES);
+    assertThat(frames.largestDataIn()).isGreaterThan(DEFAULT_FRAME_BYTES).isLessThanOrEqualTo(LargeFramesAccess.MAX_FRAME_BYTES);
     assertThat(frames.largestDataOut()).isEqualTo(DEFAULT_FRAME_BYTES);
   }
 

@@ -1,4 +1,4 @@
-package dev.flightcache.client.internal;
+package dev.flightcache.client;
 
 import io.grpc.ManagedChannel;
 import io.grpc.netty.GrpcSslContexts;
@@ -15,7 +15,7 @@ import org.apache.arrow.flight.FlightGrpcUtils;
 import org.apache.arrow.memory.BufferAllocator;
 
 /** One Flight connection per endpoint, made on first use and kept until close. Thread-safe. */
-public final class Connections implements AutoCloseable {
+final class Connections implements AutoCloseable {
   /** The event loops of every client in the process. */
   private static final SharedEventLoops EVENT_LOOPS = new SharedEventLoops("flight-cache-client-ELG");
 

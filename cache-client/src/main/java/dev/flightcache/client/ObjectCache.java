@@ -1,10 +1,7 @@
-package dev.flightcache.client.internal;
+package dev.flightcache.client;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
-import dev.flightcache.client.CacheStats;
-import dev.flightcache.client.CachedObject;
-import dev.flightcache.client.ObjectDecoder;
 import dev.flightcache.proto.GetAnswer;
 import dev.flightcache.proto.KeyPath;
 import dev.flightcache.proto.ObjectKey;
@@ -26,7 +23,7 @@ import java.util.concurrent.atomic.LongAdder;
  * answered from the cache, a patch-only answer is appended, a full answer replaces the entry.
  * Concurrent gets of one key share one call. Thread-safe.
  */
-public final class ObjectCache {
+final class ObjectCache {
   /** Reads one version of an object from the server. */
   @FunctionalInterface
   public interface Fetcher {

@@ -1,4 +1,4 @@
-package dev.flightcache.client.internal;
+package dev.flightcache.client;
 
 import com.google.common.util.concurrent.MoreExecutors;
 import com.google.protobuf.ByteString;
@@ -17,7 +17,6 @@ import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.util.concurrent.CountDownLatch;
 import org.apache.arrow.flight.CallOption;
-import org.apache.arrow.flight.grpc.StatusUtils;
 import org.apache.arrow.flight.impl.Flight;
 
 /**
@@ -63,7 +62,7 @@ final class DirectGet {
       throw listener.failure instanceof RuntimeException runtime ? runtime : new IllegalStateException(listener.failure);
     }
     if (!listener.status.isOk()) {
-      throw StatusUtils.fromGrpcRuntimeException(listener.status.asRuntimeException(listener.trailers));
+      throw GrpcStatus.toFlight(listener.status);
     }
     return reader.result();
   }
@@ -75,7 +74,6 @@ final class DirectGet {
     private final CountDownLatch closed = new CountDownLatch(1);
     private Exception failure;
     private Status status;
-    private Metadata trailers;
 
     Listener(ClientCall<?, ?> call, AnswerReader reader) {
       this.call = call;
@@ -99,7 +97,6 @@ final class DirectGet {
     @Override
     public void onClose(Status status, Metadata trailers) {
       this.status = status;
-      this.trailers = trailers;
       closed.countDown();
     }
   }

@@ -1,4 +1,4 @@
-package dev.flightcache.client.internal;
+package dev.flightcache.client;
 
 import io.grpc.Channel;
 import io.grpc.stub.AbstractStub;

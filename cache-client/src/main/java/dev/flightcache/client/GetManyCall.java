@@ -1,8 +1,7 @@
-package dev.flightcache.client.internal;
+package dev.flightcache.client;
 
 import com.google.common.util.concurrent.MoreExecutors;
 import com.google.protobuf.ByteString;
-import dev.flightcache.client.CacheServerException;
 import dev.flightcache.proto.GetAnswer;
 import dev.flightcache.proto.GetMany;
 import io.grpc.Channel;
@@ -11,7 +10,6 @@ import io.grpc.Metadata;
 import io.grpc.Status;
 import java.util.List;
 import org.apache.arrow.flight.CallOption;
-import org.apache.arrow.flight.grpc.StatusUtils;
 import org.apache.arrow.flight.impl.Flight;
 import org.apache.arrow.flight.impl.FlightServiceGrpc;
 
@@ -59,7 +57,7 @@ final class GetManyCall {
     @Override
     public void onClose(Status status, Metadata trailers) {
       if (!status.isOk()) {
-        done.accept(null, StatusUtils.fromGrpcRuntimeException(status.asRuntimeException(trailers)));
+        done.accept(null, GrpcStatus.toFlight(status));
         return;
       }
       List<GetAnswer<byte[]>> answers;

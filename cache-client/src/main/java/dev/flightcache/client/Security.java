@@ -1,4 +1,4 @@
-package dev.flightcache.client.internal;
+package dev.flightcache.client;
 
 import io.grpc.netty.GrpcSslContexts;
 import io.netty.handler.ssl.SslContext;
@@ -17,7 +17,7 @@ import java.util.function.LongSupplier;
  * @param tls the context of every TLS connection, or null for a default one (the system's trust
  *     roots, no client certificate)
  */
-public record Security(SslContext tls, Credentials credentials) {
+record Security(SslContext tls, Credentials credentials) {
   /** The builder's security settings; any may be null. */
   public record Settings(Path trustRoots, Path certChain, Path privateKey, String bearerToken, Path bearerTokenFile) {}
 

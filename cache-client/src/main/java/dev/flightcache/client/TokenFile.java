@@ -1,4 +1,4 @@
-package dev.flightcache.client.internal;
+package dev.flightcache.client;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -24,7 +24,7 @@ import org.slf4j.LoggerFactory;
  * changed is the file read. A file that cannot be read or holds no valid token leaves the
  * previous token in force and is logged at WARN, once per change. Thread-safe.
  */
-public final class TokenFile implements Credentials {
+final class TokenFile implements Credentials {
   /** How often the file is checked for a change: once a second. */
   public static final long CHECK_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(1);
   private static final Logger logger = LoggerFactory.getLogger(TokenFile.class);

@@ -1,6 +1,5 @@
-package dev.flightcache.client.internal;
+package dev.flightcache.client;
 
-import dev.flightcache.client.Grant;
 import dev.flightcache.proto.Permission;
 import java.time.Duration;
 import java.util.List;
@@ -14,7 +13,7 @@ import org.bson.io.BasicOutputBuffer;
  *
  * @param label null for none
  */
-public record MintRequest(List<Grant> grants, Duration ttl, String label) {
+record MintRequest(List<Grant> grants, Duration ttl, String label) {
   /** The BSON body. */
   public byte[] encode() {
     BasicOutputBuffer buffer = new BasicOutputBuffer(128);

@@ -1,4 +1,4 @@
-package dev.flightcache.client.internal;
+package dev.flightcache.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package dev.flightcache.client.internal;
+package dev.flightcache.client;
 
 import dev.flightcache.proto.GetAnswer;
 import dev.flightcache.proto.ObjectKey;

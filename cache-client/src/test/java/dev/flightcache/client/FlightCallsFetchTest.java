@@ -1,10 +1,8 @@
-package dev.flightcache.client.internal;
+package dev.flightcache.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.flightcache.client.CachedObject;
-import dev.flightcache.client.InvalidRequestException;
 import dev.flightcache.proto.GetTicket;
 import dev.flightcache.proto.GetAnswer;
 import dev.flightcache.proto.ObjectKey;

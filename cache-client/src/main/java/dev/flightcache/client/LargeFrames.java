@@ -1,4 +1,4 @@
-package dev.flightcache.client.internal;
+package dev.flightcache.client;
 
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
@@ -25,7 +25,7 @@ import java.util.Map;
  * <p>Only the client advertises. The same setting from the server, for the frames of a put, made
  * no measurable difference to puts, whose cost lies in the server's receive path.
  */
-public final class LargeFrames {
+final class LargeFrames {
   /** The largest frame the client accepts. */
   public static final int MAX_FRAME_BYTES = 1 << 20;
 

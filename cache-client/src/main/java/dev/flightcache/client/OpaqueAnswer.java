@@ -1,6 +1,5 @@
-package dev.flightcache.client.internal;
+package dev.flightcache.client;
 
-import dev.flightcache.client.InvalidRequestException;
 import dev.flightcache.proto.GetAnswer;
 import dev.flightcache.proto.ObjectKey;
 import dev.flightcache.proto.Protocol;

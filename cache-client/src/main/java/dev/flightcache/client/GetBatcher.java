@@ -1,4 +1,4 @@
-package dev.flightcache.client.internal;
+package dev.flightcache.client;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
@@ -32,7 +32,7 @@ import org.apache.arrow.flight.FlightStatusCode;
  * answers UNIMPLEMENTED or INVALID_ARGUMENT) is not asked again for {@link #RECHECK_AFTER}: it may
  * be upgraded behind the same address. Thread-safe.
  */
-public final class GetBatcher {
+final class GetBatcher {
   /** Calls in flight before gets start to queue, once sharing has started. */
   static final int MAX_CALLS = 2;
   /**

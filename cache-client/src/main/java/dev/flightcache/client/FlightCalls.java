@@ -1,7 +1,5 @@
-package dev.flightcache.client.internal;
+package dev.flightcache.client;
 
-import dev.flightcache.client.InvalidRequestException;
-import dev.flightcache.client.ObjectSummary;
 import dev.flightcache.proto.GetAnswer;
 import dev.flightcache.proto.GetMany;
 import dev.flightcache.proto.GetTicket;
@@ -51,9 +49,7 @@ import org.apache.arrow.vector.VectorSchemaRoot;
  * The wire calls, one method each, with no caching and no retries. Failures surface as {@link
  * FlightRuntimeException}; the caller translates them. Thread-safe.
  */
-public final class FlightCalls {
-  /** Rows of an upload: 1 MiB, as flame's upload_object sends them. */
-  static final int UPLOAD_ROW_BYTES = 1 << 20;
+final class FlightCalls {
   private static final long READY_PARK_NANOS = 20_000;
 
   private final BufferAllocator allocator;
@@ -62,45 +58,12 @@ public final class FlightCalls {
     this.allocator = allocator;
   }
 
-  /** Source of upload bytes, handed out a row at a time. */
-  @FunctionalInterface
-  public interface Source {
-    /**
-     * The next at most {@code max} bytes, or null at the end. The buffer is read before the next
-     * call and not kept, so a source may hand out views of its own storage.
-     */
-    ByteBuffer next(int max) throws IOException;
-
-    /** Views of {@code bytes}: nothing is copied until the row is filled. */
-    static Source of(ByteBuffer bytes) {
-      ByteBuffer view = bytes.duplicate();
-      return max -> {
-        if (!view.hasRemaining()) {
-          return null;
-        }
-        int length = Math.min(max, view.remaining());
-        ByteBuffer row = view.slice().limit(length);
-        view.position(view.position() + length);
-        return row;
-      };
-    }
-
-    /** Reads into one reused array. */
-    static Source of(InputStream in) {
-      byte[] chunk = new byte[UPLOAD_ROW_BYTES];
-      return max -> {
-        int length = in.readNBytes(chunk, 0, Math.min(max, chunk.length));
-        return length == 0 ? null : ByteBuffer.wrap(chunk, 0, length);
-      };
-    }
-  }
-
   /**
    * Streams {@code source} as 1 MiB rows to a put, update or patch descriptor; returns the ref.
    * Each row is copied once, from the source into a fresh vector buffer, which gRPC then sends
    * without copying again (zero-copy write): the buffer is never written after it is sent.
    */
-  public ObjectRef upload(FlightClient client, FlightDescriptor descriptor, Source source, CallOption... options)
+  public ObjectRef upload(FlightClient client, FlightDescriptor descriptor, UploadSource source, CallOption... options)
       throws IOException {
     try (VectorSchemaRoot root = VectorSchemaRoot.create(Protocol.UPLOAD_SCHEMA, allocator)) {
       SyncPutListener ack = new SyncPutListener();
@@ -109,7 +72,7 @@ public final class FlightCalls {
       try {
         boolean sent = false;
         ByteBuffer row;
-        while (!ack.isCancelled() && (row = source.next(UPLOAD_ROW_BYTES)) != null) {
+        while (!ack.isCancelled() && (row = source.next(UploadSource.ROW_BYTES)) != null) {
           sendRow(stream, ack, root, row);
           sent = true;
         }

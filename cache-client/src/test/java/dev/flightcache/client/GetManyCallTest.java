@@ -1,8 +1,7 @@
-package dev.flightcache.client.internal;
+package dev.flightcache.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.flightcache.client.CacheServerException;
 import dev.flightcache.proto.GetAnswer;
 import dev.flightcache.proto.GetMany;
 import dev.flightcache.proto.Version;

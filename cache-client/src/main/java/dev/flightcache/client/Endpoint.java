@@ -1,4 +1,4 @@
-package dev.flightcache.client.internal;
+package dev.flightcache.client;
 
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -8,7 +8,7 @@ import java.util.Locale;
  * A server address parsed from {@code grpc://host:port} (also {@code grpc+tcp}), or, with TLS,
  * {@code grpcs://} or {@code grpc+tls://}. The port defaults to 9090, as in flame.
  */
-public record Endpoint(String host, int port, boolean tls) {
+record Endpoint(String host, int port, boolean tls) {
   public static final int DEFAULT_PORT = 9090;
 
   /**

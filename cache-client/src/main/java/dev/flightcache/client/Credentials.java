@@ -1,4 +1,4 @@
-package dev.flightcache.client.internal;
+package dev.flightcache.client;
 
 import org.apache.arrow.flight.CallOption;
 import org.apache.arrow.flight.auth2.BearerCredentialWriter;
@@ -9,7 +9,7 @@ import org.apache.arrow.flight.grpc.CredentialCallOption;
  * {@link #callOption()} runs on every call, so it does no file I/O beyond a rare stat. No method
  * returns or prints the token.
  */
-public interface Credentials {
+interface Credentials {
   /** No header: for servers without authentication, or callers identified by a client certificate. */
   Credentials NONE = new Credentials() {
     @Override

@@ -1,2 +1,0 @@
-/** The client's machinery: connections, wire calls, the caller-side cache. Not public API. */
-package dev.flightcache.client.internal;

@@ -240,11 +240,15 @@ class FlightCallsFetchTest {
       }
     }
 
+    /**
+     * The root is closed before the call completes: the client may see the end, and the test
+     * close the allocator, as soon as completed() is sent.
+     */
     private void sendSchemaOnly(ServerStreamListener listener, Schema schema) {
       try (VectorSchemaRoot root = VectorSchemaRoot.create(schema, allocator)) {
         listener.start(root);
-        listener.completed();
       }
+      listener.completed();
     }
 
     private void send(ServerStreamListener listener, Schema schema, List<List<Row>> batches) {
@@ -261,8 +265,8 @@ class FlightCallsFetchTest {
           root.setRowCount(batch.size());
           listener.putNext();
         }
-        listener.completed();
       }
+      listener.completed();
     }
   }
 }

@@ -31,6 +31,11 @@ public final class DiskBudget {
   private volatile RoomMaker roomMaker = target -> 0;
   private long stored;
   private long reserved;
+  /**
+   * The part of {@link #reserved} that writes in progress have already put on the volume: its free
+   * space no longer includes it, so the free-space floor must not count it twice.
+   */
+  private long written;
   private long lastLogNanos = System.nanoTime() - LOG_INTERVAL_NANOS;
 
   /** @param usableSpace free bytes on the storage volume now, as the file system reports them */
@@ -87,7 +92,7 @@ public final class DiskBudget {
    */
   public synchronized long reserveFree(long bytes) {
     long underLimit = settings.hardLimitBytes() - stored - reserved;
-    long aboveFloor = usableSpace.getAsLong() - reserved - settings.minFreeBytes();
+    long aboveFloor = usableSpace.getAsLong() - notYetWritten() - settings.minFreeBytes();
     long taken = Math.max(0, Math.min(bytes, Math.min(underLimit, aboveFloor)));
     reserved += taken;
     return taken;
@@ -109,17 +114,22 @@ public final class DiskBudget {
     if (stored + reserved + bytes > settings.hardLimitBytes()) {
       return false;
     }
-    if (usableSpace.getAsLong() - reserved - bytes < settings.minFreeBytes()) {
+    if (usableSpace.getAsLong() - notYetWritten() - bytes < settings.minFreeBytes()) {
       return false;
     }
     reserved += bytes;
     return true;
   }
 
+  /** Reserved bytes the volume's free space still includes. */
+  private synchronized long notYetWritten() {
+    return reserved - written;
+  }
+
   /** Whether {@code bytes} more would fit under both limits once every stored object is evicted. */
   private synchronized boolean evictionCouldMakeRoom(long bytes) {
     return reserved + bytes <= settings.hardLimitBytes()
-        && usableSpace.getAsLong() - reserved - bytes >= settings.minFreeBytes() - stored;
+        && usableSpace.getAsLong() - notYetWritten() - bytes >= settings.minFreeBytes() - stored;
   }
 
   /**
@@ -128,7 +138,7 @@ public final class DiskBudget {
    */
   private synchronized long roomTarget(long bytes) {
     long underLimit = settings.hardLimitBytes() - reserved - bytes;
-    long freeShortfall = settings.minFreeBytes() - (usableSpace.getAsLong() - reserved - bytes);
+    long freeShortfall = settings.minFreeBytes() - (usableSpace.getAsLong() - notYetWritten() - bytes);
     long underFloor = freeShortfall > 0 ? stored - freeShortfall : stored;
     return Math.max(0, Math.min(underLimit, underFloor));
   }
@@ -141,14 +151,32 @@ public final class DiskBudget {
     return "the volume has " + usableSpace.getAsLong() + " bytes free and keeps at least " + settings.minFreeBytes();
   }
 
-  /** Gives back a reservation that was not used. */
-  public synchronized void release(long reservation) {
-    reserved -= reservation;
+  /**
+   * Records that a write in progress put {@code bytes} more of its reservation on the volume (in
+   * whole blocks), or took them off ({@code -bytes}).
+   */
+  public synchronized void wrote(long bytes) {
+    written += bytes;
   }
 
-  /** Turns a reservation into stored bytes: the write committed {@code storedBytes}. */
-  public synchronized void commit(long reservation, long storedBytes) {
+  /**
+   * Gives back a reservation that was not used.
+   *
+   * @param writtenBytes how much of it the write had recorded as {@link #wrote written}
+   */
+  public synchronized void release(long reservation, long writtenBytes) {
     reserved -= reservation;
+    written -= writtenBytes;
+  }
+
+  /**
+   * Turns a reservation into stored bytes: the write committed {@code storedBytes}.
+   *
+   * @param writtenBytes how much of the reservation the write had recorded as {@link #wrote written}
+   */
+  public synchronized void commit(long reservation, long writtenBytes, long storedBytes) {
+    reserved -= reservation;
+    written -= writtenBytes;
     stored += storedBytes;
   }
 

@@ -48,6 +48,8 @@ public final class PendingWrite implements AutoCloseable {
   private long syncStartedAt;
   private long sizeBytes;
   private long reservedBytes;
+  /** The file's blocks, as last recorded in the budget as {@link DiskBudget#wrote written}. */
+  private long writtenBytes;
   /** Bytes the budget evicted to make room for this write. */
   private long evictedBytes;
   private boolean sealed;
@@ -94,6 +96,11 @@ public final class PendingWrite implements AutoCloseable {
     reserveFor(sizeBytes + source.remaining());
     while (source.hasRemaining()) {
       sizeBytes += channel.write(source);
+    }
+    long onDisk = budget.settings().allocated(sizeBytes);
+    if (onDisk != writtenBytes) {
+      budget.wrote(onDisk - writtenBytes);
+      writtenBytes = onDisk;
     }
     if (sizeBytes - syncStartedAt >= SYNC_AHEAD_BYTES && syncing.isDone()) {
       syncStartedAt = sizeBytes;
@@ -200,8 +207,9 @@ public final class PendingWrite implements AutoCloseable {
   /** The store committed the file: its reservations become stored bytes. */
   void markCommitted() {
     committed = true;
-    budget.commit(reservedBytes, diskBytes());
+    budget.commit(reservedBytes, writtenBytes, diskBytes());
     reservedBytes = 0;
+    writtenBytes = 0;
     quota.commit();
   }
 
@@ -211,8 +219,9 @@ public final class PendingWrite implements AutoCloseable {
       channel.close();
     } finally {
       if (!committed) {
-        budget.release(reservedBytes);
+        budget.release(reservedBytes, writtenBytes);
         reservedBytes = 0;
+        writtenBytes = 0;
         budget.countEvictedForRefusedWrite(evictedBytes);
         evictedBytes = 0;
         quota.release();

@@ -29,11 +29,11 @@ class DiskBudgetTest {
   void reserveCommitRelease_accountStoredAndReserved() {
     budget.reserve(40 * KIB);
     assertThat(budget.reservedBytes()).isEqualTo(40 * KIB);
-    budget.commit(40 * KIB, 36 * KIB);
+    budget.commit(40 * KIB, 0, 36 * KIB);
     assertThat(budget.reservedBytes()).isZero();
     assertThat(budget.storedBytes()).isEqualTo(36 * KIB);
     budget.reserve(8 * KIB);
-    budget.release(8 * KIB);
+    budget.release(8 * KIB, 0);
     assertThat(budget.reservedBytes()).isZero();
     budget.adjustStored(-36 * KIB);
     assertThat(budget.storedBytes()).isZero();
@@ -104,7 +104,7 @@ class DiskBudgetTest {
     assertThat(budget.reserveFree(50 * KIB)).isEqualTo(20 * KIB);
     assertThat(budget.reserveFree(4 * KIB)).isZero();
     assertThat(budget.reservedBytes()).isEqualTo(20 * KIB);
-    budget.release(20 * KIB);
+    budget.release(20 * KIB, 0);
     // The free-space floor bounds it too: 16 KiB free, 10 KiB kept.
     free.set(16 * KIB);
     assertThat(budget.reserveFree(50 * KIB)).isEqualTo(6 * KIB);
@@ -135,6 +135,25 @@ class DiskBudgetTest {
     // 20 KiB free, 16 KiB wanted, 10 KiB kept: 6 KiB short, so evict from 40 to 34 KiB.
     assertThat(roomRequests).containsExactly(34 * KIB);
     assertThat(free.get() - budget.reservedBytes()).isGreaterThanOrEqualTo(SETTINGS.minFreeBytes());
+  }
+
+  @Test
+  void reserve_nearTheFloor_bytesAlreadyWrittenCountOnceNotTwice() {
+    // 100 KiB free, 10 KiB kept: a write may take 90 KiB of the volume.
+    free.set(100 * KIB);
+    budget.reserve(40 * KIB);
+    // Its 40 KiB reach the disk: the volume's free space drops, the reservation stays.
+    free.addAndGet(-40 * KIB);
+    budget.wrote(40 * KIB);
+    budget.reserve(40 * KIB);
+    free.addAndGet(-40 * KIB);
+    budget.wrote(40 * KIB);
+    assertThat(budget.reserveFree(50 * KIB)).as("10 KiB left above the floor").isEqualTo(10 * KIB);
+    assertThatThrownBy(() -> budget.reserve(4 * KIB)).isInstanceOf(StorageFullException.class);
+    budget.commit(90 * KIB, 80 * KIB, 80 * KIB);
+    assertThat(budget.reservedBytes()).isZero();
+    // Committed, the 80 KiB count as stored; the volume's 20 KiB free leave 10 KiB to reserve.
+    assertThat(budget.reserveFree(50 * KIB)).isEqualTo(10 * KIB);
   }
 
   @Test

@@ -101,6 +101,40 @@ class WriteReservationTest {
     assertThat(store.budget().reservedBytes()).isZero();
   }
 
+  /** Bytes the files under the store's root take, in whole 4 KiB blocks. */
+  private long filesOnDisk() {
+    try (Stream<Path> files = Files.walk(root)) {
+      return files.filter(Files::isRegularFile).mapToLong(file -> {
+        try {
+          return (Files.size(file) + 4 * KIB - 1) / (4 * KIB) * (4 * KIB);
+        } catch (IOException e) {
+          return 0; // removed meanwhile
+        }
+      }).sum();
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  @Test
+  void write_nearTheFreeSpaceFloor_itsOwnBytesOnDiskAreNotCountedTwice() throws IOException {
+    // A volume with 500 KiB free before the store writes, of which 100 KiB are kept free; the
+    // budget is far larger, so the floor decides. As the write's bytes reach the disk, the volume's
+    // free space drops: they must not count again as reserved.
+    BudgetSettings settings = new BudgetSettings(1L << 30, 0.95, 0.85, 1L << 30, 100 * KIB, null, 4 * KIB);
+    FileObjectStore store = FileObjectStore.open(
+        root, LIMITS, settings, () -> 500 * KIB - filesOnDisk(), () -> 0L, Runnable::run, new AppQuotas());
+    opened.add(store);
+    ObjectKey key = key("app", 0);
+    long journal = filesOnDisk();
+    try (PendingWrite write = store.beginPut(key)) {
+      writeChunks(write, 12, 32 * 1024);
+      store.commitPut(key, ObjectFormat.OPAQUE, write);
+    }
+    assertThat(store.entry(key).orElseThrow().sizeBytes()).isEqualTo(384 * KIB);
+    assertThat(journal).as("the store's own files leave room for it").isLessThanOrEqualTo(8 * KIB);
+  }
+
   @Test
   void write_thatCanNeverFit_refusedBeforeEvictingAnything() throws IOException {
     FileObjectStore store = open();

@@ -9,7 +9,9 @@ import org.slf4j.LoggerFactory;
  * Accounts for the disk the cache uses: bytes stored by committed objects (counted in whole
  * blocks) and bytes reserved by writes in progress. A write reserves space before it writes;
  * a reservation that would cross the hard limit or the free-space floor first asks the evictor
- * to make room, and is refused if room cannot be made. Thread-safe.
+ * to make exactly the room it lacks, and is refused if room cannot be made. A reservation that
+ * evicting every stored object would not make fit is refused without evicting anything.
+ * Thread-safe.
  */
 public final class DiskBudget {
   private static final Logger logger = LoggerFactory.getLogger(DiskBudget.class);
@@ -17,16 +19,23 @@ public final class DiskBudget {
 
   /** Evicts, synchronously, until stored bytes are at most {@code targetBytes} or nothing is left. */
   public interface RoomMaker {
-    void makeRoom(long targetBytes);
+    /** @return the bytes this call evicted */
+    long makeRoom(long targetBytes);
   }
 
   private final BudgetSettings settings;
   private final LongSupplier usableSpace;
   private final LongAdder rejectedFull = new LongAdder();
   private final LongAdder rejectedTooLarge = new LongAdder();
-  private volatile RoomMaker roomMaker = target -> {};
+  private final LongAdder evictedForRefusedWrites = new LongAdder();
+  private volatile RoomMaker roomMaker = target -> 0;
   private long stored;
   private long reserved;
+  /**
+   * The part of {@link #reserved} that writes in progress have already put on the volume: its free
+   * space no longer includes it, so the free-space floor must not count it twice.
+   */
+  private long written;
   private long lastLogNanos = System.nanoTime() - LOG_INTERVAL_NANOS;
 
   /** @param usableSpace free bytes on the storage volume now, as the file system reports them */
@@ -49,22 +58,44 @@ public final class DiskBudget {
   }
 
   /**
-   * Reserves {@code bytes} for a write about to happen, evicting first if needed.
+   * Reserves {@code bytes} for a write about to happen, evicting first if needed: only down to
+   * what makes room for these bytes. If evicting every stored object would not make room (writes
+   * in progress hold it, or the volume is full of other data), nothing is evicted.
    *
-   * @throws StorageFullException if room cannot be made now
+   * @return the bytes evicted to make room, 0 if there was room
+   * @throws StorageFullException if room cannot be made now; bytes evicted in vain count in
+   *     {@link #evictedForRefusedWrites()}
    */
-  public void reserve(long bytes) {
+  public long reserve(long bytes) {
     if (tryReserve(bytes)) {
-      return;
+      return 0;
     }
-    roomMaker.makeRoom(roomTarget(bytes));
-    if (tryReserve(bytes)) {
-      return;
+    long evicted = 0;
+    if (evictionCouldMakeRoom(bytes)) {
+      evicted = roomMaker.makeRoom(roomTarget(bytes));
+      if (tryReserve(bytes)) {
+        return evicted;
+      }
     }
     rejectedFull.increment();
+    countEvictedForRefusedWrite(evicted);
     String why = describeShortage(bytes);
     logRateLimited("Refusing a write of {} bytes: {}", bytes, why);
     throw new StorageFullException("cache storage is full: " + why + "; retry later");
+  }
+
+  /**
+   * Reserves up to {@code bytes} of the room that is free now, without evicting: a write's
+   * reservation ahead of its bytes.
+   *
+   * @return the bytes reserved, from 0 to {@code bytes}
+   */
+  public synchronized long reserveFree(long bytes) {
+    long underLimit = settings.hardLimitBytes() - stored - reserved;
+    long aboveFloor = usableSpace.getAsLong() - notYetWritten() - settings.minFreeBytes();
+    long taken = Math.max(0, Math.min(bytes, Math.min(underLimit, aboveFloor)));
+    reserved += taken;
+    return taken;
   }
 
   /** Counts a write refused because it could never fit. */
@@ -72,23 +103,44 @@ public final class DiskBudget {
     rejectedTooLarge.increment();
   }
 
+  /** Counts bytes evicted to make room for a write that then did not commit. */
+  public void countEvictedForRefusedWrite(long bytes) {
+    if (bytes > 0) {
+      evictedForRefusedWrites.add(bytes);
+    }
+  }
+
   private synchronized boolean tryReserve(long bytes) {
     if (stored + reserved + bytes > settings.hardLimitBytes()) {
       return false;
     }
-    if (usableSpace.getAsLong() - reserved - bytes < settings.minFreeBytes()) {
+    if (usableSpace.getAsLong() - notYetWritten() - bytes < settings.minFreeBytes()) {
       return false;
     }
     reserved += bytes;
     return true;
   }
 
-  /** Stored bytes to evict down to so that {@code bytes} more fit under both limits. */
+  /** Reserved bytes the volume's free space still includes. */
+  private synchronized long notYetWritten() {
+    return reserved - written;
+  }
+
+  /** Whether {@code bytes} more would fit under both limits once every stored object is evicted. */
+  private synchronized boolean evictionCouldMakeRoom(long bytes) {
+    return reserved + bytes <= settings.hardLimitBytes()
+        && usableSpace.getAsLong() - notYetWritten() - bytes >= settings.minFreeBytes() - stored;
+  }
+
+  /**
+   * Stored bytes to evict down to so that {@code bytes} more fit under both limits, and no lower:
+   * a write evicts for what it needs now. The watermarks are the background eviction's business.
+   */
   private synchronized long roomTarget(long bytes) {
     long underLimit = settings.hardLimitBytes() - reserved - bytes;
-    long freeShortfall = settings.minFreeBytes() - (usableSpace.getAsLong() - reserved - bytes);
+    long freeShortfall = settings.minFreeBytes() - (usableSpace.getAsLong() - notYetWritten() - bytes);
     long underFloor = freeShortfall > 0 ? stored - freeShortfall : stored;
-    return Math.max(0, Math.min(Math.min(underLimit, underFloor), settings.lowWatermarkBytes()));
+    return Math.max(0, Math.min(underLimit, underFloor));
   }
 
   private synchronized String describeShortage(long bytes) {
@@ -99,14 +151,32 @@ public final class DiskBudget {
     return "the volume has " + usableSpace.getAsLong() + " bytes free and keeps at least " + settings.minFreeBytes();
   }
 
-  /** Gives back a reservation that was not used. */
-  public synchronized void release(long reservation) {
-    reserved -= reservation;
+  /**
+   * Records that a write in progress put {@code bytes} more of its reservation on the volume (in
+   * whole blocks), or took them off ({@code -bytes}).
+   */
+  public synchronized void wrote(long bytes) {
+    written += bytes;
   }
 
-  /** Turns a reservation into stored bytes: the write committed {@code storedBytes}. */
-  public synchronized void commit(long reservation, long storedBytes) {
+  /**
+   * Gives back a reservation that was not used.
+   *
+   * @param writtenBytes how much of it the write had recorded as {@link #wrote written}
+   */
+  public synchronized void release(long reservation, long writtenBytes) {
     reserved -= reservation;
+    written -= writtenBytes;
+  }
+
+  /**
+   * Turns a reservation into stored bytes: the write committed {@code storedBytes}.
+   *
+   * @param writtenBytes how much of the reservation the write had recorded as {@link #wrote written}
+   */
+  public synchronized void commit(long reservation, long writtenBytes, long storedBytes) {
+    reserved -= reservation;
+    written -= writtenBytes;
     stored += storedBytes;
   }
 
@@ -141,6 +211,11 @@ public final class DiskBudget {
 
   public long rejectedTooLarge() {
     return rejectedTooLarge.sum();
+  }
+
+  /** Bytes evicted to make room for writes that then did not commit; 0 in normal operation. */
+  public long evictedForRefusedWrites() {
+    return evictedForRefusedWrites.sum();
   }
 
   /** INFO, at most once per 10 s: eviction not keeping up is worth knowing, not worth a flood. */

@@ -36,6 +36,9 @@ public final class EvictionPolicy {
   /** Open until the recovered objects are tracked; eviction waits for it. */
   private volatile java.util.concurrent.CountDownLatch filled = new java.util.concurrent.CountDownLatch(0);
   private final Map<EvictionReason, LongAdder> evictions = new EnumMap<>(EvictionReason.class);
+  /** The thread in {@link #evictDownTo}, whose evictions Caffeine runs on that thread, and their bytes. */
+  private volatile Thread evicting;
+  private long evictedByCall;
 
   /**
    * @param ticker Caffeine's clock, for the idle time-to-live; tests pass a fake one
@@ -79,8 +82,12 @@ public final class EvictionPolicy {
       return;
     }
     EvictionReason reason = cause == RemovalCause.EXPIRED ? EvictionReason.IDLE : EvictionReason.SIZE;
-    if (evictor.evict(key, value.version(), reason) > 0) {
+    long freed = evictor.evict(key, value.version(), reason);
+    if (freed > 0) {
       evictions.get(reason).increment();
+      if (reason == EvictionReason.SIZE && Thread.currentThread() == evicting) {
+        evictedByCall += freed;
+      }
     }
   }
 
@@ -138,26 +145,39 @@ public final class EvictionPolicy {
     tracked.asMap().computeIfPresent(key, (k, old) -> Long.compareUnsigned(old.version(), version) <= 0 ? null : old);
   }
 
-  /** Evicts, in policy order, until stored bytes are at most {@code targetBytes} or nothing is left. */
-  public synchronized void evictDownTo(long targetBytes) {
+  /**
+   * Evicts, in policy order, until stored bytes are at most {@code targetBytes} or nothing is left.
+   * Caffeine evicts on this thread, while its maximum is lowered, so the bytes counted are this
+   * call's alone.
+   *
+   * @return the bytes this call evicted
+   */
+  public synchronized long evictDownTo(long targetBytes) {
     try {
       if (!filled.await(5, java.util.concurrent.TimeUnit.MINUTES)) {
-        return;
+        return 0;
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      return;
+      return 0;
     }
     long excessKib = kib(Math.max(0, budget.storedBytes() - targetBytes));
-    if (excessKib > 0) {
-      // Lowering Caffeine's maximum makes it evict now, in its own order, through onEvicted.
-      eviction.setMaximum(Math.max(0, eviction.weightedSize().orElse(0) - excessKib));
-      eviction.setMaximum(normalMaximumKib);
+    evicting = Thread.currentThread();
+    evictedByCall = 0;
+    try {
+      if (excessKib > 0) {
+        // Lowering Caffeine's maximum makes it evict now, in its own order, through onEvicted.
+        eviction.setMaximum(Math.max(0, eviction.weightedSize().orElse(0) - excessKib));
+        eviction.setMaximum(normalMaximumKib);
+      }
+    } finally {
+      evicting = null;
     }
     if (budget.aboveHighWatermark()) {
       budget.logRateLimited("Eviction cannot keep up: {} bytes stored, above the high watermark of the {} byte budget",
           budget.storedBytes(), budget.settings().budgetBytes());
     }
+    return evictedByCall;
   }
 
   /** Runs pending maintenance now, expiring idle objects; the server calls it periodically. */

@@ -43,6 +43,7 @@ final class StatsAction {
       writer.writeInt64("tooLarge", budget.rejectedTooLarge());
       writer.writeInt64("quota", store.quotas().rejectedWrites());
       writer.writeEndDocument();
+      writer.writeInt64("evictedForRefusedWritesBytes", budget.evictedForRefusedWrites());
       writeQuotas(writer, store.quotas());
       writer.writeEndDocument();
     }

@@ -90,6 +90,10 @@ public final class CacheMetrics implements AutoCloseable {
         .description(rejected).tag("reason", "quota").register(registry);
     FunctionCounter.builder("flight.cache.rejected.writes", budget, DiskBudget::rejectedTooLarge)
         .description(rejected).tag("reason", "too_large").register(registry);
+    FunctionCounter.builder("flight.cache.evicted.for.refused.writes", budget, DiskBudget::evictedForRefusedWrites)
+        .baseUnit("bytes")
+        .description("Bytes evicted to make room for writes that then did not commit (refused, cancelled or failed); 0 normally")
+        .register(registry);
     Gauge.builder("flight.cache.storage.free", store, s -> space(s, FileStore::getUsableSpace))
         .baseUnit("bytes").description("Usable space left on the storage directory's file system").register(registry);
     Gauge.builder("flight.cache.storage.total", store, s -> space(s, FileStore::getTotalSpace))

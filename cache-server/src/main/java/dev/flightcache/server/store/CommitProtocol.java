@@ -1,6 +1,7 @@
 package dev.flightcache.server.store;
 
 import dev.flightcache.proto.ObjectKey;
+import dev.flightcache.server.eviction.BudgetSettings;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
@@ -47,13 +48,28 @@ final class CommitProtocol {
         syncer);
   }
 
-  /** See {@link FileObjectStore#beginPatch}. */
+  /**
+   * See {@link FileObjectStore#beginPatch}. The patch may be no larger than leaves the object, as
+   * it is now, within {@code max-object-bytes} and under the hard limit: a patch that could never
+   * be committed is refused as its bytes pass that size, before it makes the budget evict.
+   */
   PendingWrite beginPatch(ObjectKey key) throws IOException {
     long largest = Math.min(limits.maxPatchBytes(), parts.budget().largestObjectBytes());
+    String limitMessage = "patch of " + key + " is larger than the limit of " + largest + " bytes";
+    ObjectEntry current = parts.index().get(key);
+    if (current != null) {
+      BudgetSettings settings = parts.budget().settings();
+      long diskRoom = (settings.hardLimitBytes() - current.diskBytes(settings)) / settings.blockBytes() * settings.blockBytes();
+      long room = Math.max(0, Math.min(limits.maxObjectBytes() - current.sizeBytes(), diskRoom));
+      if (room < largest) {
+        largest = room;
+        limitMessage = "object " + key + " would grow past the limit of " + (current.sizeBytes() + room) + " bytes";
+      }
+    }
     return new PendingWrite(
         parts.layout().newTempPath("patch"),
         largest,
-        "patch of " + key + " is larger than the limit of " + largest + " bytes",
+        limitMessage,
         parts.budget(),
         0,
         QuotaCharge.open(parts.quotas(), key.app(), 0, 0),

@@ -15,10 +15,13 @@ import java.util.concurrent.Executor;
 
 /**
  * A write in progress: a temp file that becomes an object only through a commit in {@link
- * FileObjectStore}. It reserves its app's quota and then disk space in the budget before it
- * writes (quota first, so a write over quota never makes the budget evict); closing one that was
- * not committed deletes the temp file and gives both reservations back, so an aborted or refused
- * upload leaves nothing behind. Not thread-safe: one upload writes it.
+ * FileObjectStore}. Before each write to the file it checks the largest size the write may ever
+ * have, then reserves its app's quota, then disk space in the budget, in that order: bytes that
+ * can never fit or are over quota never make the budget evict. The budget evicts only for the
+ * bytes received; what is reserved ahead of them comes from free room. Closing a write that was
+ * not committed deletes the temp file, gives both reservations back, and counts what it evicted in
+ * {@link DiskBudget#evictedForRefusedWrites()}, so an aborted or refused upload leaves nothing
+ * behind. Not thread-safe: one upload writes it.
  */
 public final class PendingWrite implements AutoCloseable {
   /**
@@ -28,7 +31,7 @@ public final class PendingWrite implements AutoCloseable {
    * while the network delivers and the final sync has at most about this much left.
    */
   static final long SYNC_AHEAD_BYTES = 32L << 20;
-  /** The most a reservation runs ahead of the bytes written. */
+  /** The most a reservation runs ahead of the bytes written (taken only from free room). */
   private static final long MAX_RESERVE_AHEAD = 64L << 20;
 
   private final Path path;
@@ -37,16 +40,24 @@ public final class PendingWrite implements AutoCloseable {
   private final String limitMessage;
   private final DiskBudget budget;
   private final long overheadBytes;
+  /** The most disk this write can ever take: its largest size in whole blocks, plus its overhead. */
+  private final long maxDiskBytes;
   private final QuotaCharge quota;
   private final Executor syncer;
   private CompletableFuture<Void> syncing = CompletableFuture.completedFuture(null);
   private long syncStartedAt;
   private long sizeBytes;
   private long reservedBytes;
+  /** The file's blocks, as last recorded in the budget as {@link DiskBudget#wrote written}. */
+  private long writtenBytes;
+  /** Bytes the budget evicted to make room for this write. */
+  private long evictedBytes;
   private boolean sealed;
   private boolean committed;
 
   /**
+   * @param maxBytes the largest size this write may ever have; past it, it is refused
+   * @param limitMessage the refusal's message past {@code maxBytes}
    * @param overheadBytes disk taken besides the file's blocks (a new object's directory)
    * @param quota the app's quota this write is charged to; released if the temp file cannot be made
    * @param syncer where syncs ahead of the final one run (see {@link #SYNC_AHEAD_BYTES})
@@ -59,6 +70,7 @@ public final class PendingWrite implements AutoCloseable {
     this.limitMessage = limitMessage;
     this.budget = budget;
     this.overheadBytes = overheadBytes;
+    this.maxDiskBytes = budget.settings().allocated(maxBytes) + overheadBytes;
     this.quota = quota;
     this.syncer = syncer;
     try {
@@ -84,6 +96,11 @@ public final class PendingWrite implements AutoCloseable {
     reserveFor(sizeBytes + source.remaining());
     while (source.hasRemaining()) {
       sizeBytes += channel.write(source);
+    }
+    long onDisk = budget.settings().allocated(sizeBytes);
+    if (onDisk != writtenBytes) {
+      budget.wrote(onDisk - writtenBytes);
+      writtenBytes = onDisk;
     }
     if (sizeBytes - syncStartedAt >= SYNC_AHEAD_BYTES && syncing.isDone()) {
       syncStartedAt = sizeBytes;
@@ -120,16 +137,21 @@ public final class PendingWrite implements AutoCloseable {
   }
 
   /**
-   * Reserves what a file of {@code length} bytes takes: exactly, in the app's quota, and ahead by up
-   * to the size so far in the budget.
+   * Reserves what a file of {@code length} bytes takes: exactly in the app's quota, and in the
+   * budget exactly too, evicting if it must. The budget is then reserved ahead, by up to the size
+   * so far (at most 64 MiB) and never past what the write can ever take, but only from free room:
+   * reserving ahead never evicts.
    */
   private void reserveFor(long length) {
     long needed = budget.settings().allocated(length) + overheadBytes;
     quota.reserveFor(needed);
     if (needed > reservedBytes) {
-      long step = Math.max(needed - reservedBytes, Math.min(reservedBytes, MAX_RESERVE_AHEAD));
-      budget.reserve(step);
-      reservedBytes += step;
+      evictedBytes += budget.reserve(needed - reservedBytes);
+      reservedBytes = needed;
+      long ahead = Math.min(Math.min(reservedBytes, MAX_RESERVE_AHEAD), maxDiskBytes - reservedBytes);
+      if (ahead > 0) {
+        reservedBytes += budget.reserveFree(ahead);
+      }
     }
   }
 
@@ -145,6 +167,11 @@ public final class PendingWrite implements AutoCloseable {
 
   long reservedBytes() {
     return reservedBytes;
+  }
+
+  /** Bytes the budget evicted to make room for this write. */
+  long evictedBytes() {
+    return evictedBytes;
   }
 
   /** Flushes the bytes to disk and closes the file; the store then renames it into place. */
@@ -180,8 +207,9 @@ public final class PendingWrite implements AutoCloseable {
   /** The store committed the file: its reservations become stored bytes. */
   void markCommitted() {
     committed = true;
-    budget.commit(reservedBytes, diskBytes());
+    budget.commit(reservedBytes, writtenBytes, diskBytes());
     reservedBytes = 0;
+    writtenBytes = 0;
     quota.commit();
   }
 
@@ -191,8 +219,11 @@ public final class PendingWrite implements AutoCloseable {
       channel.close();
     } finally {
       if (!committed) {
-        budget.release(reservedBytes);
+        budget.release(reservedBytes, writtenBytes);
         reservedBytes = 0;
+        writtenBytes = 0;
+        budget.countEvictedForRefusedWrite(evictedBytes);
+        evictedBytes = 0;
         quota.release();
         Files.deleteIfExists(path);
       }

@@ -67,6 +67,9 @@ public final class PutService implements ServerCallHandler<InputStream, Flight.P
   /**
    * Replaces the Flight service on Arrow's gRPC server builder with one whose DoPut is this.
    * Call it from the {@code grpc.builderConsumer} hook, with what the Flight server was built with.
+   * The copy uses Arrow's defaults for what {@code CacheServer} leaves at them (the backpressure
+   * threshold, the legacy no-op auth handler); setting either on the Flight server's builder means
+   * passing it here too.
    */
   public void install(NettyServerBuilder builder, FlightProducer flight, BufferAllocator allocator, ExecutorService executor) {
     ServerServiceDefinition arrow = FlightGrpcUtils.createFlightService(allocator, flight, ServerAuthHandler.NO_OP, executor)

@@ -5,6 +5,7 @@ import dev.flightcache.server.config.ServerConfig;
 import dev.flightcache.server.eviction.BudgetSettings;
 import dev.flightcache.server.flight.CacheProducer;
 import dev.flightcache.server.flight.InlineGets;
+import dev.flightcache.server.flight.PutService;
 import dev.flightcache.server.quota.AppQuotas;
 import dev.flightcache.server.quota.QuotaFileWatcher;
 import dev.flightcache.server.store.FileObjectStore;
@@ -136,9 +137,10 @@ public final class CacheServer implements AutoCloseable {
     BufferAllocator allocator = new RootAllocator();
     ExecutorService executor = callExecutor(config.callThreads());
     StartingProducer gate = new StartingProducer();
+    PutService puts = new PutService(config.maxMessageBytes());
     FlightServer server = null;
     try {
-      server = listen(config, allocator, executor, gate, operations, security, clock);
+      server = listen(config, allocator, executor, gate, puts, operations, security, clock);
       String endpoint = advertisedEndpoint(config, server.getPort());
       logger.info("flight-cache listening on {}:{}, advertising {}; calls answer UNAVAILABLE until the index is recovered",
           config.bindAddress(), server.getPort(), endpoint);
@@ -151,8 +153,10 @@ public final class CacheServer implements AutoCloseable {
         long periodMillis = Math.max(1_000, Math.min(10_000, budget.idleTtl().toMillis() / 4));
         evictor.scheduleWithFixedDelay(store.policy()::cleanUp, periodMillis, periodMillis, TimeUnit.MILLISECONDS);
       }
-      gate.ready(new CacheProducer(
-          store, allocator, endpoint, config.chunkBytes(), config.singleRowMaxBytes(), executor, security.authenticator()));
+      CacheProducer producer = new CacheProducer(
+          store, allocator, endpoint, config.chunkBytes(), config.singleRowMaxBytes(), executor, security.authenticator());
+      puts.ready(producer);
+      gate.ready(producer);
       operations.serving(store, allocator, recovery);
       if (config.portFile() != null) {
         writePortFile(config.portFile(), server.getPort());
@@ -181,7 +185,7 @@ public final class CacheServer implements AutoCloseable {
 
   /** Binds the Flight port; until {@code gate} is ready, every call answers UNAVAILABLE. */
   private static FlightServer listen(
-      ServerConfig config, BufferAllocator allocator, ExecutorService executor, StartingProducer gate,
+      ServerConfig config, BufferAllocator allocator, ExecutorService executor, StartingProducer gate, PutService puts,
       Operations operations, Security security, Clock clock) throws IOException {
     Location location = config.tls()
         ? Location.forGrpcTls(config.bindAddress(), config.port())
@@ -198,9 +202,10 @@ public final class CacheServer implements AutoCloseable {
     }
     CacheProducer.install(builder, operations.observer(), clock::monotonicTime);
     security.install(builder);
-    // Arrow's one hook into its gRPC server builder: health checks (open to all), do_get on the
-    // event loop, and the client certificate check.
+    // Arrow's one hook into its gRPC server builder: health checks (open to all), do_put served
+    // by us instead of Arrow's FlightStream, do_get on the event loop, and the client certificate check.
     Consumer<NettyServerBuilder> netty = nettyBuilder -> {
+      puts.install(nettyBuilder, gate, allocator, executor);
       operations.addHealth(nettyBuilder);
       InlineGets.configure(nettyBuilder);
       security.configure(nettyBuilder);

@@ -8,8 +8,6 @@ import org.apache.arrow.flight.Criteria;
 import org.apache.arrow.flight.FlightDescriptor;
 import org.apache.arrow.flight.FlightInfo;
 import org.apache.arrow.flight.FlightProducer;
-import org.apache.arrow.flight.FlightStream;
-import org.apache.arrow.flight.PutResult;
 import org.apache.arrow.flight.Result;
 import org.apache.arrow.flight.SchemaResult;
 import org.apache.arrow.flight.Ticket;
@@ -19,6 +17,8 @@ import org.apache.arrow.flight.NoOpFlightProducer;
  * The Flight port's producer while the server starts: it answers UNAVAILABLE, which clients
  * retry, until the index is recovered; then it forwards every call to the {@link CacheProducer}.
  * A call during recovery therefore never gets a wrong NOT_FOUND for an object not yet indexed.
+ * do_put does not come here: {@link dev.flightcache.server.flight.PutService} serves it, behind
+ * the same gate.
  */
 final class StartingProducer extends NoOpFlightProducer {
   private volatile CacheProducer delegate;
@@ -39,11 +39,6 @@ final class StartingProducer extends NoOpFlightProducer {
   @Override
   public void getStream(CallContext context, Ticket ticket, ServerStreamListener listener) {
     ready().getStream(context, ticket, listener);
-  }
-
-  @Override
-  public Runnable acceptPut(CallContext context, FlightStream stream, StreamListener<PutResult> ack) {
-    return ready().acceptPut(context, stream, ack);
   }
 
   @Override

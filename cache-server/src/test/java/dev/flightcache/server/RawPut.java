@@ -21,6 +21,8 @@ import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.VectorUnloader;
 import org.apache.arrow.vector.compression.CompressionCodec;
+import org.apache.arrow.vector.compression.NoCompressionCodec;
+import org.apache.arrow.vector.ipc.message.ArrowFieldNode;
 import org.apache.arrow.vector.ipc.message.ArrowRecordBatch;
 import org.apache.arrow.vector.ipc.message.IpcOption;
 import org.apache.arrow.vector.ipc.message.MessageSerializer;
@@ -37,7 +39,39 @@ final class RawPut implements AutoCloseable {
   final ManagedChannel channel;
 
   RawPut(int port) {
-    this.channel = NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
+    this(NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build());
+  }
+
+  /** Over a channel the test built (TLS, bearer tokens); closing this closes it. */
+  RawPut(ManagedChannel channel) {
+    this.channel = channel;
+  }
+
+  /** A first message with a descriptor and nothing else: no IPC header, no body. */
+  static Flight.FlightData descriptorOnly(String path) {
+    return Flight.FlightData.newBuilder()
+        .setFlightDescriptor(
+            Flight.FlightDescriptor.newBuilder().setType(Flight.FlightDescriptor.DescriptorType.PATH).addPath(path).build())
+        .build();
+  }
+
+  /**
+   * The root's rows as one uncompressed batch whose header claims {@code claimedRows} rows for the
+   * batch and each column, over the real (smaller) body.
+   */
+  static Flight.FlightData lyingBatchMessage(VectorSchemaRoot root, int claimedRows) {
+    Flight.FlightData honest = batchMessage(root, NoCompressionCodec.INSTANCE);
+    try (ArrowRecordBatch batch = new VectorUnloader(root).getRecordBatch()) {
+      List<ArrowFieldNode> nodes = new ArrayList<>();
+      for (ArrowFieldNode node : batch.getNodes()) {
+        nodes.add(new ArrowFieldNode(claimedRows, 0));
+      }
+      try (ArrowRecordBatch lie = new ArrowRecordBatch(claimedRows, nodes, batch.getBuffers())) {
+        return honest.toBuilder()
+            .setDataHeader(ByteString.copyFrom(MessageSerializer.serializeMetadata(lie, IpcOption.DEFAULT)))
+            .build();
+      }
+    }
   }
 
   /** The first message of a put: the IPC schema, carrying the descriptor path. */
@@ -119,6 +153,11 @@ final class RawPut implements AutoCloseable {
     Call send(Flight.FlightData message) {
       requests.onNext(message);
       return this;
+    }
+
+    /** Cancels the call from the client side, as a client that gives up does. */
+    void cancel() {
+      requests.onError(new RuntimeException("client gave up"));
     }
 
     /**

@@ -17,7 +17,9 @@ import dev.flightcache.server.store.FileObjectStore;
 import dev.flightcache.server.store.ObjectEntry;
 import dev.flightcache.server.store.ObjectFormat;
 import dev.flightcache.server.store.ObjectRead;
+import io.grpc.ServerCall;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.channels.FileChannel;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
@@ -29,13 +31,12 @@ import org.apache.arrow.flight.Criteria;
 import org.apache.arrow.flight.FlightDescriptor;
 import org.apache.arrow.flight.FlightEndpoint;
 import org.apache.arrow.flight.FlightInfo;
-import org.apache.arrow.flight.FlightStream;
 import org.apache.arrow.flight.Location;
 import org.apache.arrow.flight.NoOpFlightProducer;
-import org.apache.arrow.flight.PutResult;
 import org.apache.arrow.flight.Result;
 import org.apache.arrow.flight.SchemaResult;
 import org.apache.arrow.flight.Ticket;
+import org.apache.arrow.flight.impl.Flight;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.ipc.message.IpcOption;
 import org.apache.arrow.vector.types.pojo.Schema;
@@ -110,10 +111,14 @@ public final class CacheProducer extends NoOpFlightProducer {
     }
   }
 
-  @Override
-  public Runnable acceptPut(CallContext context, FlightStream flightStream, StreamListener<PutResult> ackStream) {
-    // Arrow runs acceptPut on its executor and answers whatever it throws on the ack stream.
-    return puts.accept(flightStream, ackStream, CallTracking.of(context), AuthMiddleware.caller(context, auth));
+  /**
+   * do_put, which {@link PutService} serves at the gRPC level instead of Arrow's {@code acceptPut}.
+   *
+   * @throws org.apache.arrow.flight.FlightRuntimeException UNAUTHENTICATED if the call has no caller
+   */
+  ServerCall.Listener<InputStream> startPut(
+      ServerCall<InputStream, Flight.PutResult> call, CallContext context, long maxBatchBytes) {
+    return puts.start(call, CallTracking.of(context), AuthMiddleware.caller(context, auth), maxBatchBytes);
   }
 
   @Override

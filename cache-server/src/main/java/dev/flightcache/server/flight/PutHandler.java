@@ -3,27 +3,33 @@ package dev.flightcache.server.flight;
 import dev.flightcache.proto.KeyPath;
 import dev.flightcache.proto.ObjectKey;
 import dev.flightcache.proto.ObjectRef;
-import dev.flightcache.proto.Protocol;
 import dev.flightcache.proto.Permission;
+import dev.flightcache.proto.Protocol;
 import dev.flightcache.server.auth.Principal;
 import dev.flightcache.server.auth.Scope;
 import dev.flightcache.server.store.FileObjectStore;
 import dev.flightcache.server.store.ObjectEntry;
 import dev.flightcache.server.store.ObjectFormat;
 import dev.flightcache.server.store.PendingWrite;
+import com.google.protobuf.ByteString;
+import io.grpc.Metadata;
+import io.grpc.ServerCall;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
+import java.io.InputStream;
 import java.util.List;
-import org.apache.arrow.flight.FlightDescriptor;
-import org.apache.arrow.flight.FlightProducer.StreamListener;
+import org.apache.arrow.flatbuf.Message;
+import org.apache.arrow.flatbuf.MessageHeader;
 import org.apache.arrow.flight.FlightRuntimeException;
-import org.apache.arrow.flight.FlightStream;
-import org.apache.arrow.flight.PutResult;
+import org.apache.arrow.flight.FlightStatusCode;
+import org.apache.arrow.flight.impl.Flight;
 import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.memory.BufferAllocator;
-import org.apache.arrow.vector.VarBinaryVector;
-import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.ipc.ArrowStreamWriter;
+import org.apache.arrow.vector.ipc.WriteChannel;
+import org.apache.arrow.vector.ipc.message.ArrowFieldNode;
+import org.apache.arrow.vector.ipc.message.ArrowRecordBatch;
+import org.apache.arrow.vector.ipc.message.IpcOption;
+import org.apache.arrow.vector.ipc.message.MessageSerializer;
 import org.apache.arrow.vector.types.pojo.ArrowType;
 import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.arrow.vector.types.pojo.Schema;
@@ -31,9 +37,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * do_put: a put, a replace or a patch. The payload streams batch by batch into a pending write,
- * so memory stays bounded by one message whatever the object's size; only a complete, valid
- * upload is committed, and the answer is exactly one {@code PutResult} holding the BSON ref.
+ * do_put: a put, a replace or a patch, served as a gRPC call listener ({@link PutService}). Each
+ * message is read, checked and written to a pending write on the call thread gRPC delivers it on,
+ * and only then is the next one requested, so memory stays bounded by one message and no thread
+ * waits for the client between messages. Only a complete, valid upload is committed, and the
+ * answer is exactly one {@code PutResult} holding the BSON ref. A refused, cancelled or dropped
+ * upload closes its pending write at once: temp file, reservations and quota charge go with it.
  */
 final class PutHandler {
   private static final Logger logger = LoggerFactory.getLogger(PutHandler.class);
@@ -51,77 +60,242 @@ final class PutHandler {
   /** What a do_put asks for, read from its descriptor. */
   /** @param shown the key, or for a put to a session that session, as the caller named it */
   private record Target(ObjectKey key, boolean patch, String shown) {
-    static Target of(FlightDescriptor descriptor) {
-      if (descriptor.isCommand()) {
-        String command = new String(descriptor.getCommand(), StandardCharsets.UTF_8);
-        if (!command.startsWith(Protocol.PATCH_COMMAND_PREFIX)) {
-          throw new InvalidRequestException("key must be provided in descriptor path or command");
+    static Target of(Flight.FlightDescriptor descriptor) {
+      switch (descriptor.getType()) {
+        case CMD -> {
+          String command = descriptor.getCmd().toStringUtf8();
+          if (!command.startsWith(Protocol.PATCH_COMMAND_PREFIX)) {
+            throw new InvalidRequestException("key must be provided in descriptor path or command");
+          }
+          ObjectKey key = ObjectKey.parse(command.substring(Protocol.PATCH_COMMAND_PREFIX.length()));
+          return new Target(key, true, key.toString());
         }
-        ObjectKey key = ObjectKey.parse(command.substring(Protocol.PATCH_COMMAND_PREFIX.length()));
-        return new Target(key, true, key.toString());
+        case PATH -> {
+          List<String> path = descriptor.getPathList();
+          if (path.isEmpty() || path.get(0).isEmpty()) {
+            throw new InvalidRequestException("key must be provided in descriptor path or command");
+          }
+          KeyPath keyPath = KeyPath.parse(path.get(0));
+          if (keyPath.isAppWildcard()) {
+            throw new InvalidRequestException("cannot put to '" + keyPath + "': name a session or a key");
+          }
+          ObjectKey key =
+              keyPath.isFullKey() ? keyPath.toKey() : ObjectKey.generated(keyPath.app(), keyPath.session());
+          return new Target(key, false, keyPath.toString());
+        }
+        default -> throw new InvalidRequestException(
+            "descriptor type " + descriptor.getType() + ": key must be provided in descriptor path or command");
       }
-      List<String> path = descriptor.getPath();
-      if (path.isEmpty() || path.get(0).isEmpty()) {
-        throw new InvalidRequestException("key must be provided in descriptor path or command");
-      }
-      KeyPath keyPath = KeyPath.parse(path.get(0));
-      if (keyPath.isAppWildcard()) {
-        throw new InvalidRequestException("cannot put to '" + keyPath + "': name a session or a key");
-      }
-      ObjectKey key =
-          keyPath.isFullKey() ? keyPath.toKey() : ObjectKey.generated(keyPath.app(), keyPath.session());
-      return new Target(key, false, keyPath.toString());
     }
   }
 
-  /** @param caller who is writing; checked before anything of the upload is read or looked up */
-  Runnable accept(FlightStream stream, StreamListener<PutResult> ack, CallTracking call, Principal caller) {
-    return () -> {
-      try {
-        ObjectEntry entry = receive(stream, call, caller);
-        call.version(entry.version());
-        byte[] ref = new ObjectRef(endpoint, entry.key(), entry.version()).toBson();
-        ArrowBuf metadata = allocator.buffer(ref.length);
-        metadata.writeBytes(ref);
-        try (PutResult result = PutResult.metadata(metadata)) {
-          ack.onNext(result);
+  /**
+   * Starts serving one do_put and asks for its first message.
+   *
+   * @param caller who is writing; checked as soon as the descriptor is read, before any payload
+   * @param maxBatchBytes the most one batch may decompress to
+   */
+  ServerCall.Listener<InputStream> start(
+      ServerCall<InputStream, Flight.PutResult> call, CallTracking tracking, Principal caller, long maxBatchBytes) {
+    Upload upload = new Upload(call, tracking, caller, maxBatchBytes);
+    call.request(1);
+    return upload;
+  }
+
+  /**
+   * One upload. gRPC calls a listener's methods one at a time, in order, so its state needs no lock;
+   * after it ends ({@code done}) it ignores whatever else arrives.
+   */
+  private final class Upload extends ServerCall.Listener<InputStream> {
+    private final ServerCall<InputStream, Flight.PutResult> call;
+    private final CallTracking tracking;
+    private final Principal caller;
+    private final long maxBatchBytes;
+    private Target target;
+    private Schema schema;
+    private PendingWrite write;
+    private WriteChannel tableOut;
+    private long rows;
+    private long batches;
+    private boolean done;
+
+    Upload(ServerCall<InputStream, Flight.PutResult> call, CallTracking tracking, Principal caller, long maxBatchBytes) {
+      this.call = call;
+      this.tracking = tracking;
+      this.caller = caller;
+      this.maxBatchBytes = maxBatchBytes;
+    }
+
+    @Override
+    public void onMessage(InputStream in) {
+      if (done) {
+        return;
+      }
+      try (PutMessage message = PutMessage.read(in, allocator, this::describe)) {
+        accept(message);
+      } catch (Throwable failure) {
+        fail(failure);
+        return;
+      }
+      call.request(1);
+    }
+
+    /** The first descriptor names the target: the grant is checked before anything else is read. */
+    private void describe(Flight.FlightDescriptor descriptor) {
+      if (target == null) {
+        Target named = Target.of(descriptor);
+        tracking.key(named.key().toString());
+        caller.require(Permission.WRITE, Scope.of(named.key()), named.shown());
+        target = named;
+      }
+    }
+
+    private void accept(PutMessage message) throws IOException {
+      if (target == null) {
+        throw new InvalidRequestException("the first message of a put must carry its descriptor (a path or a PATCH: command)");
+      }
+      if (message.header.length == 0) {
+        if (schema == null) {
+          throw new InvalidRequestException("No data received: the first message of a put must carry its schema");
         }
-        ack.onCompleted();
+        if (message.bodyBytes() > 0) {
+          throw new InvalidRequestException("Failed to decode batch: a body without a message header");
+        }
+        return; // app_metadata alone, which puts ignore
+      }
+      Message header = IpcHeaders.message(message.header);
+      switch (header.headerType()) {
+        case MessageHeader.Schema -> {
+          if (schema != null) {
+            throw new InvalidRequestException("a put carries one schema, not two");
+          }
+          begin(IpcHeaders.schema(header, message.header.length));
+        }
+        case MessageHeader.RecordBatch -> {
+          if (schema == null) {
+            throw new InvalidRequestException("the first message of a put must carry its schema, not a batch");
+          }
+          try (ArrowRecordBatch batch = BatchDecoder.decode(header, schema.getFields(), message.body, allocator, maxBatchBytes)) {
+            if (tableOut != null) {
+              MessageSerializer.serialize(tableOut, batch);
+              batches++;
+            } else {
+              writeRows(batch);
+            }
+          }
+        }
+        case MessageHeader.DictionaryBatch -> throw new InvalidRequestException("dictionary batches are not supported");
+        default -> throw new InvalidRequestException(
+            "Failed to decode message header: IPC message type " + header.headerType());
+      }
+    }
+
+    private void begin(Schema uploaded) throws IOException {
+      if (Protocol.isNativeTable(uploaded)) {
+        if (target.patch()) {
+          throw new InvalidRequestException("a patch is bytes: send (version uint64, data binary) rows, not an Arrow table");
+        }
+        write = store.beginPut(target.key());
+        tableOut = new WriteChannel(write.channel());
+        MessageSerializer.serialize(tableOut, uploaded);
+      } else {
+        checkOpaqueSchema(uploaded);
+        write = target.patch() ? store.beginPatch(target.key()) : store.beginPut(target.key());
+      }
+      schema = uploaded;
+    }
+
+    /** Appends the {@code data} of every row, in order: one range of the data buffer, offsets checked. */
+    private void writeRows(ArrowRecordBatch batch) throws IOException {
+      int count = batch.getLength();
+      if (count == 0) {
+        return;
+      }
+      ArrowFieldNode data = batch.getNodes().get(1);
+      List<ArrowBuf> buffers = batch.getBuffers();
+      if (data.getNullCount() != 0) {
+        throw new InvalidRequestException("row " + (rows + firstNull(buffers.get(2), count)) + " has a null 'data' value");
+      }
+      ArrowBuf offsets = buffers.get(3);
+      int start = offsets.getInt(0);
+      int end = offsets.getInt((long) count * Integer.BYTES);
+      if (end > start) {
+        write.write(buffers.get(4).nioBuffer(start, end - start));
+      }
+      rows += count;
+    }
+
+    @Override
+    public void onHalfClose() {
+      if (done) {
+        return;
+      }
+      try {
+        if (schema == null) {
+          throw new InvalidRequestException("No data received: the upload ended before its schema");
+        }
+        ObjectEntry entry;
+        if (tableOut != null) {
+          if (batches == 0) {
+            throw new InvalidRequestException("No data received: a table upload needs at least one batch");
+          }
+          ArrowStreamWriter.writeEndOfStream(tableOut, IpcOption.DEFAULT);
+          entry = store.commitPut(target.key(), ObjectFormat.TABLE, write);
+        } else {
+          if (rows == 0) {
+            throw new InvalidRequestException("No data received: an upload needs at least one row");
+          }
+          entry = target.patch()
+              ? store.commitPatch(target.key(), write)
+              : store.commitPut(target.key(), ObjectFormat.OPAQUE, write);
+        }
+        done = true;
+        release();
+        tracking.version(entry.version());
+        byte[] ref = new ObjectRef(endpoint, entry.key(), entry.version()).toBson();
+        call.sendHeaders(new Metadata());
+        call.sendMessage(Flight.PutResult.newBuilder().setAppMetadata(ByteString.copyFrom(ref)).build());
+        PutService.ok(call);
         logger.debug("Stored {} v{} ({} bytes)", entry.key(), entry.version(), entry.sizeBytes());
       } catch (Throwable failure) {
-        ack.onError(CallErrors.toFlight(failure));
-      }
-    };
-  }
-
-  private ObjectEntry receive(FlightStream stream, CallTracking call, Principal caller) throws IOException {
-    Target target = Target.of(stream.getDescriptor());
-    call.key(target.key().toString());
-    caller.require(Permission.WRITE, Scope.of(target.key()), target.shown());
-    Schema schema = stream.getSchema();
-    if (Protocol.isNativeTable(schema)) {
-      if (target.patch()) {
-        throw new InvalidRequestException("a patch is bytes: send (version uint64, data binary) rows, not an Arrow table");
-      }
-      try (PendingWrite write = store.beginPut(target.key())) {
-        try {
-          receiveTable(stream, write);
-        } finally {
-          call.addBytesIn(write.sizeBytes());
-        }
-        return store.commitPut(target.key(), ObjectFormat.TABLE, write);
+        fail(failure);
       }
     }
-    checkOpaqueSchema(schema);
-    try (PendingWrite write = target.patch() ? store.beginPatch(target.key()) : store.beginPut(target.key())) {
-      try {
-        receiveRows(stream, write);
-      } finally {
-        call.addBytesIn(write.sizeBytes());
+
+    @Override
+    public void onCancel() {
+      if (done) {
+        return;
       }
-      return target.patch()
-          ? store.commitPatch(target.key(), write)
-          : store.commitPut(target.key(), ObjectFormat.OPAQUE, write);
+      done = true;
+      release();
+      tracking.cancelled();
+      logger.debug("Put of {} cancelled by the client", target == null ? "(no descriptor yet)" : target.shown());
+    }
+
+    private void fail(Throwable failure) {
+      done = true;
+      release();
+      FlightRuntimeException status = CallErrors.toFlight(failure);
+      if (status.status().code() != FlightStatusCode.INTERNAL) {
+        logger.debug("Put of {} refused: {}", target == null ? "(no descriptor)" : target.shown(), status.getMessage());
+      }
+      PutService.close(call, status);
+    }
+
+    /** Counts the bytes received and closes the pending write, which deletes it unless committed. */
+    private void release() {
+      if (write == null) {
+        return;
+      }
+      tracking.addBytesIn(write.sizeBytes());
+      try {
+        write.close();
+      } catch (IOException e) {
+        logger.warn("Could not remove an abandoned upload's temp file: {}", e.toString());
+      }
+      write = null;
+      tableOut = null;
     }
   }
 
@@ -135,60 +309,13 @@ final class PutHandler {
     }
   }
 
-  /**
-   * The next batch of the upload. A batch Arrow cannot decode (a corrupt or truncated body, a
-   * compressed buffer that does not decompress) is the caller's bad input, not a server fault.
-   */
-  private static boolean next(FlightStream stream) {
-    try {
-      return stream.next();
-    } catch (FlightRuntimeException e) {
-      throw e;
-    } catch (RuntimeException e) {
-      throw new InvalidRequestException("Failed to decode batch: " + e.getMessage());
-    }
-  }
-
-  /** Concatenates the {@code data} of every row of every batch, in order. */
-  private static void receiveRows(FlightStream stream, PendingWrite write) throws IOException {
-    long rows = 0;
-    while (next(stream)) {
-      VectorSchemaRoot root = stream.getRoot();
-      VarBinaryVector data = (VarBinaryVector) root.getVector(1);
-      for (int row = 0; row < root.getRowCount(); row++) {
-        if (data.isNull(row)) {
-          throw new InvalidRequestException("row " + (rows + row) + " has a null 'data' value");
-        }
-        int length = data.getValueLength(row);
-        if (length > 0) {
-          write.write(data.getDataBuffer().nioBuffer(data.getStartOffset(row), length));
-        }
-      }
-      rows += root.getRowCount();
-    }
-    if (rows == 0) {
-      throw new InvalidRequestException("No data received: an upload needs at least one row");
-    }
-  }
-
-  /** Stores the schema and every batch as an Arrow IPC stream. */
-  private static void receiveTable(FlightStream stream, PendingWrite write) throws IOException {
-    for (Field field : stream.getSchema().getFields()) {
-      if (field.getDictionary() != null) {
-        throw new InvalidRequestException("dictionary-encoded column '" + field.getName() + "' is not supported");
+  /** The first row whose validity bit is clear. */
+  private static long firstNull(ArrowBuf validity, int count) {
+    for (int row = 0; row < count && row / 8 < validity.writerIndex(); row++) {
+      if ((validity.getByte(row / 8) & (1 << (row % 8))) == 0) {
+        return row;
       }
     }
-    long batches = 0;
-    try (ArrowStreamWriter writer = new ArrowStreamWriter(stream.getRoot(), null, write.channel())) {
-      writer.start();
-      while (next(stream)) {
-        writer.writeBatch();
-        batches++;
-      }
-      writer.end();
-    }
-    if (batches == 0) {
-      throw new InvalidRequestException("No data received: a table upload needs at least one batch");
-    }
+    return 0;
   }
 }

@@ -21,7 +21,7 @@ import java.util.zip.CRC32C;
  *         record per patch;
  *         then the removed versions: int magic "FCRV", int count of bucket floors that are not 0,
  *         per such bucket int bucket and long floor, int count of tombstones, per tombstone
- *         (oldest first) long key hash and long version
+ *         (oldest first) the key's fingerprint as two longs and long version
  * footer  int magic "FCIE", long record count, long bytes of the removed versions,
  *         int CRC32C of the body
  * </pre>
@@ -122,14 +122,14 @@ final class IndexSnapshot {
     }
     out.room(4).putInt(frozen.hashes().length);
     for (int i = 0; i < frozen.hashes().length; i++) {
-      out.room(16).putLong(frozen.hashes()[i]).putLong(frozen.versions()[i]);
+      out.room(24).putLong(frozen.hashes()[i]).putLong(frozen.checks()[i]).putLong(frozen.versions()[i]);
     }
     out.done();
     return removedBytes(raised, frozen.hashes().length);
   }
 
   private static long removedBytes(long buckets, long tombstones) {
-    return 8 + 12 * buckets + 4 + 16 * tombstones;
+    return 8 + 12 * buckets + 4 + 24 * tombstones;
   }
 
   /** Appends to the buffer, summing what it adds into the body's checksum before each flush. */
@@ -260,13 +260,15 @@ final class IndexSnapshot {
       throw new CorruptSnapshotException("its removed versions do not fill their " + removedBytes + " bytes");
     }
     long[] hashes = new long[count];
+    long[] checks = new long[count];
     long[] versions = new long[count];
     for (int i = 0; i < count; i++) {
-      in.need(16);
+      in.need(24);
       hashes[i] = in.buffer.getLong();
+      checks[i] = in.buffer.getLong();
       versions[i] = in.buffer.getLong();
     }
-    return new RemovedVersions.Frozen(hashes, versions, buckets);
+    return new RemovedVersions.Frozen(hashes, checks, versions, buckets);
   }
 
   /** Reads a region of the file through the buffer, summing every byte into the body's checksum. */

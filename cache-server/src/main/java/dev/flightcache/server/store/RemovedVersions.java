@@ -1,6 +1,10 @@
 package dev.flightcache.server.store;
 
 import dev.flightcache.proto.ObjectKey;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
 
 /**
@@ -8,20 +12,27 @@ import java.util.Arrays;
  * index does not hold starts above its own history: a key never held starts at 1, a removed one
  * at its last version + 1.
  *
- * <p>Bounded: the newest {@code capacity} removed keys each keep a tombstone (key hash, version)
- * in removal order; a key removed again moves to the newest end. When a new tombstone would pass
- * the capacity, the oldest one is folded into one of {@value #BUCKETS} bucket floors chosen by
- * its hash (the bucket keeps the highest version folded into it). The legacy floor, from a store
- * written before tombstones or whose history recovery lost, applies to every key. A key's last
- * version is the highest of its tombstone, its bucket's floor and the legacy floor: exactly its
- * own while its bucket's floor is not higher (always, until more than {@code capacity} keys have
- * been removed), and never lower than its own. A hash collision only makes a key start higher.
- * Versions compare unsigned.
+ * <p>Bounded: the newest {@code capacity} removed keys each keep a tombstone (the key's 128-bit
+ * {@link Fingerprint} and its version) in removal order; a key removed again moves to the newest
+ * end. When a new tombstone would pass the capacity, the oldest one is folded into one of {@value
+ * #BUCKETS} bucket floors chosen by its fingerprint (the bucket keeps the highest version folded
+ * into it). The legacy floor, from a store written before tombstones or whose history recovery
+ * lost, applies to every key. A key's last version is the higher of its tombstone and the legacy
+ * floor if it has a tombstone, else the higher of its bucket's floor and the legacy floor. So the
+ * newest {@code capacity} removed keys continue exactly from their own history, an older one
+ * perhaps higher, never lower, and a key never removed starts at 1 unless its bucket or the
+ * legacy floor has a floor.
  *
- * <p>Memory: 24 bytes per tombstone (hash, version and the two links of a doubly linked FIFO, in
- * primitive arrays grown by doubling up to the capacity), an open-addressing table of 8 bytes per
- * tombstone, and 512 KiB of bucket floors: 32.5 MiB of arrays at the production capacity of 2^20
- * (about 38 MiB of heap measured with 1,000,000 tombstones). Thread-safe (one monitor).
+ * <p>Why a tombstone alone is safe: a key's tombstone holds the highest version of its removals
+ * since the tombstone was made, and every version the key had before then was folded into its
+ * bucket, so its next put after that started above them. That holds unless two keys share a
+ * fingerprint; fingerprints are 128 bits of SHA-256, so that never happens, by chance or by
+ * design. Versions compare unsigned.
+ *
+ * <p>Memory: 32 bytes per tombstone (fingerprint, version and the two links of a doubly linked
+ * FIFO, in primitive arrays grown by doubling up to the capacity), an open-addressing table of 8
+ * bytes per tombstone, and 512 KiB of bucket floors: 40.5 MiB of arrays at the production
+ * capacity of 2^20. Thread-safe (one monitor).
  */
 final class RemovedVersions {
   /** Tombstones kept exact: 1,048,576, at least the last million removed keys. */
@@ -35,13 +46,14 @@ final class RemovedVersions {
   private long legacyFloor;
   // The tombstones, in slots; slots link the FIFO from head (oldest) to tail (newest).
   private long[] hashes;
+  private long[] checks;
   private long[] versions;
   private int[] older;
   private int[] newer;
   private int head = NONE;
   private int tail = NONE;
   private int size;
-  /** Linear-probing table from hash to slot + 1; 0 is empty. At most half full. */
+  /** Linear-probing table from fingerprint to slot + 1; 0 is empty. At most half full. */
   private int[] table;
 
   RemovedVersions(int capacity) {
@@ -53,21 +65,36 @@ final class RemovedVersions {
   }
 
   /**
-   * The 64-bit hash of a key that tombstones and buckets are keyed by. Stored in snapshots, so it
-   * must never change: FNV-1a over the key's UTF-16 chars, then MurmurHash3's 64-bit finalizer.
+   * What tombstones and buckets know a key by: the first 128 bits of the SHA-256 of its UTF-8
+   * form, as two longs; {@code hash} picks the table slot and the bucket. Stored in snapshots.
    */
-  static long hash(ObjectKey key) {
-    String text = key.toString();
-    long h = 0xcbf29ce484222325L;
-    for (int i = 0; i < text.length(); i++) {
-      h ^= text.charAt(i);
-      h *= 0x100000001b3L;
+  record Fingerprint(long hash, long check) {
+    /** Never updated, only cloned. */
+    private static final MessageDigest SHA256 = sha256();
+
+    private static MessageDigest sha256() {
+      try {
+        return MessageDigest.getInstance("SHA-256");
+      } catch (NoSuchAlgorithmException e) {
+        throw new IllegalStateException("every Java platform has SHA-256", e);
+      }
     }
-    h ^= h >>> 33;
-    h *= 0xff51afd7ed558ccdL;
-    h ^= h >>> 33;
-    h *= 0xc4ceb9fe1a85ec53L;
-    return h ^ (h >>> 33);
+
+    static Fingerprint of(ObjectKey key) {
+      MessageDigest sha256;
+      try {
+        // Cloning a digest no one updates costs less than looking the algorithm up each time.
+        sha256 = (MessageDigest) SHA256.clone();
+      } catch (CloneNotSupportedException e) {
+        throw new IllegalStateException("SHA-256 digests of this platform cannot be cloned", e);
+      }
+      ByteBuffer digest = ByteBuffer.wrap(sha256.digest(key.toString().getBytes(StandardCharsets.UTF_8)));
+      return new Fingerprint(digest.getLong(0), digest.getLong(8));
+    }
+
+    int bucket() {
+      return bucketOf(hash);
+    }
   }
 
   static int bucketOf(long hash) {
@@ -75,20 +102,24 @@ final class RemovedVersions {
   }
 
   /** The version a key the index does not hold was last seen at, or 0: its next version is this + 1. */
-  synchronized long lastVersion(ObjectKey key) {
-    long hash = hash(key);
-    int slot = find(hash);
-    long tombstone = slot == NONE ? 0 : versions[slot];
-    return higher(higher(tombstone, bucketFloors[bucketOf(hash)]), legacyFloor);
+  long lastVersion(ObjectKey key) {
+    return lastVersion(Fingerprint.of(key));
+  }
+
+  synchronized long lastVersion(Fingerprint key) {
+    int slot = find(key.hash(), key.check());
+    long own = slot == NONE ? bucketFloors[key.bucket()] : versions[slot];
+    return higher(own, legacyFloor);
   }
 
   /** Remembers that {@code key} was removed at {@code version}; it becomes the newest tombstone. */
   void record(ObjectKey key, long version) {
-    record(hash(key), version);
+    Fingerprint fingerprint = Fingerprint.of(key);
+    record(fingerprint.hash(), fingerprint.check(), version);
   }
 
-  synchronized void record(long hash, long version) {
-    int slot = find(hash);
+  synchronized void record(long hash, long check, long version) {
+    int slot = find(hash, check);
     if (slot != NONE) {
       versions[slot] = higher(versions[slot], version);
       if (slot != tail) {
@@ -107,6 +138,7 @@ final class RemovedVersions {
       slot = size++;
     }
     hashes[slot] = hash;
+    checks[slot] = check;
     versions[slot] = version;
     link(slot);
     insert(slot);
@@ -133,13 +165,15 @@ final class RemovedVersions {
   /** A copy of the tombstones, oldest first, and the bucket floors: what a snapshot stores. */
   synchronized Frozen freeze() {
     long[] frozenHashes = new long[size];
+    long[] frozenChecks = new long[size];
     long[] frozenVersions = new long[size];
     int i = 0;
     for (int slot = head; slot != NONE; slot = newer[slot]) {
       frozenHashes[i] = hashes[slot];
+      frozenChecks[i] = checks[slot];
       frozenVersions[i++] = versions[slot];
     }
-    return new Frozen(frozenHashes, frozenVersions, bucketFloors.clone());
+    return new Frozen(frozenHashes, frozenChecks, frozenVersions, bucketFloors.clone());
   }
 
   /** Adds what a snapshot stored, in its order; tombstones past the capacity fold into buckets. */
@@ -150,23 +184,23 @@ final class RemovedVersions {
       }
     }
     for (int i = 0; i < frozen.hashes().length; i++) {
-      record(frozen.hashes()[i], frozen.versions()[i]);
+      record(frozen.hashes()[i], frozen.checks()[i], frozen.versions()[i]);
     }
   }
 
   /**
-   * Tombstones oldest first and the {@value #BUCKETS} bucket floors. The arrays are the record's
-   * own; nobody changes them.
+   * Tombstones oldest first (fingerprint halves and versions) and the {@value #BUCKETS} bucket
+   * floors. The arrays are the record's own; nobody changes them.
    */
-  record Frozen(long[] hashes, long[] versions, long[] bucketFloors) {
+  record Frozen(long[] hashes, long[] checks, long[] versions, long[] bucketFloors) {
     Frozen {
-      if (hashes.length != versions.length || bucketFloors.length != BUCKETS) {
+      if (hashes.length != versions.length || checks.length != versions.length || bucketFloors.length != BUCKETS) {
         throw new IllegalArgumentException("tombstone arrays differ in length, or not " + BUCKETS + " buckets");
       }
     }
 
     static Frozen empty() {
-      return new Frozen(new long[0], new long[0], new long[BUCKETS]);
+      return new Frozen(new long[0], new long[0], new long[0], new long[BUCKETS]);
     }
 
     /** The highest version in the tombstones and the buckets. */
@@ -213,10 +247,10 @@ final class RemovedVersions {
     }
   }
 
-  private int find(long hash) {
+  private int find(long hash, long check) {
     int mask = table.length - 1;
     for (int i = (int) hash & mask; table[i] != 0; i = (i + 1) & mask) {
-      if (hashes[table[i] - 1] == hash) {
+      if (hashes[table[i] - 1] == hash && checks[table[i] - 1] == check) {
         return table[i] - 1;
       }
     }
@@ -253,6 +287,7 @@ final class RemovedVersions {
 
   private void allocate(int slots) {
     hashes = hashes == null ? new long[slots] : Arrays.copyOf(hashes, slots);
+    checks = checks == null ? new long[slots] : Arrays.copyOf(checks, slots);
     versions = versions == null ? new long[slots] : Arrays.copyOf(versions, slots);
     older = older == null ? new int[slots] : Arrays.copyOf(older, slots);
     newer = newer == null ? new int[slots] : Arrays.copyOf(newer, slots);

@@ -223,6 +223,7 @@ class IndexJournalTest {
       journal.load().orElseThrow();
       RemovedVersions.Frozen loaded = journal.removed().freeze();
       assertThat(loaded.hashes()).containsExactly(written.hashes());
+      assertThat(loaded.checks()).containsExactly(written.checks());
       assertThat(loaded.versions()).containsExactly(written.versions());
       assertThat(loaded.bucketFloors()).containsExactly(written.bucketFloors());
       assertThat(journal.removed().lastVersion(A)).isEqualTo(5);

@@ -85,7 +85,7 @@ class VersionHistoryTest {
     List<ObjectKey> order = new ArrayList<>(removed.keySet());
     // Every bucket a removed key may have been folded into.
     Set<Integer> buckets = new HashSet<>();
-    order.forEach(key -> buckets.add(RemovedVersions.bucketOf(RemovedVersions.hash(key))));
+    order.forEach(key -> buckets.add(RemovedVersions.Fingerprint.of(key).bucket()));
     store.close();
 
     FileObjectStore clean = open(capacity);
@@ -113,7 +113,7 @@ class VersionHistoryTest {
     int fresh = 0;
     for (int i = 0; i < 200; i++) {
       ObjectKey never = key(session, i);
-      if (!raised.contains(RemovedVersions.bucketOf(RemovedVersions.hash(never)))) {
+      if (!raised.contains(RemovedVersions.Fingerprint.of(never).bucket())) {
         assertThat(put(store, never).version()).as(never.toString()).isEqualTo(1);
         fresh++;
       }

@@ -100,10 +100,9 @@ final class IndexJournal implements AutoCloseable {
 
   /**
    * Loads the newest usable snapshot and replays the journals after it, and the removed versions
-   * with them. Call it once, before
-   * anything else. A cut-short or damaged record at the end of the last journal is where a crash
-   * interrupted a write: it is dropped, logged at WARN, and cut off so appends continue there.
-   * Damage anywhere else is logged at ERROR.
+   * with them. Call it once, before anything else. A cut-short or damaged record at the end of
+   * the last journal is where a crash interrupted a write: it is dropped, logged at WARN, and cut
+   * off so appends continue there. Damage anywhere else is logged at ERROR.
    *
    * @return the index keyed by {@link ObjectKey#toString()}, or empty when there is none to
    *     trust: then scan the files and {@link #compact} the result before recording. The map is

@@ -43,6 +43,8 @@ final class IndexSnapshot {
   private static final int V1_FOOTER_BYTES = 16;
   private static final int HEADER_BYTES = 24;
   private static final int FOOTER_BYTES = 24;
+  /** Where the header holds the highest removed version: after magic, format and generation. */
+  private static final int HIGHEST_REMOVED_AT = 16;
 
   private IndexSnapshot() {}
 
@@ -91,7 +93,7 @@ final class IndexSnapshot {
       flush(channel, buffer);
       ByteBuffer highest = ByteBuffer.allocate(8).putLong(0, frozen.highest());
       while (highest.hasRemaining()) {
-        channel.write(highest, V1_HEADER_BYTES + highest.position());
+        channel.write(highest, HIGHEST_REMOVED_AT + highest.position());
       }
       channel.force(true);
       written = true;
@@ -321,7 +323,7 @@ final class IndexSnapshot {
         return 0;
       }
       readFully(channel, header, 0);
-      return header.getInt(0) == MAGIC && header.getInt(4) == FORMAT_VERSION ? header.getLong(16) : 0;
+      return header.getInt(0) == MAGIC && header.getInt(4) == FORMAT_VERSION ? header.getLong(HIGHEST_REMOVED_AT) : 0;
     }
   }
 

@@ -30,11 +30,7 @@ final class JournalLifecycle {
    * @param clean whether the last stop left the clean-stop marker
    */
   record Recovered(
-      IndexJournal journal, Recovery recovery, Map<String, ObjectEntry> entries, boolean journaled, boolean clean) {
-    RemovedVersions removed() {
-      return journal.removed();
-    }
-  }
+      IndexJournal journal, Recovery recovery, Map<String, ObjectEntry> entries, boolean journaled, boolean clean) {}
 
   private final StoreLayout layout;
   private final IndexJournal journal;

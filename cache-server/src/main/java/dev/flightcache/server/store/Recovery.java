@@ -71,14 +71,15 @@ final class Recovery {
    */
   void finish(Iterable<ObjectEntry> entries, IndexJournal journal, boolean historyLost) throws IOException {
     VersionFloor floor;
+    boolean lost = historyLost;
     try {
       floor = VersionFloor.load(layout.floorFile);
     } catch (NumberFormatException e) {
       setAside(layout.floorFile, "the version floor is unreadable; it is reset to the highest version still readable");
       floor = VersionFloor.load(layout.floorFile);
-      historyLost = true;
+      lost = true;
     }
-    if (historyLost) {
+    if (lost) {
       long seen = highestSetAside;
       for (ObjectEntry entry : entries) {
         seen = RemovedVersions.higher(seen, entry.version());

@@ -344,6 +344,45 @@ class CrashRecoveryIT {
     return bytes.length + " bytes '" + new String(bytes, 0, headerEnd, UTF_8) + "...'";
   }
 
+  /**
+   * Deleted keys continue their own versions after SIGKILL, whether the kill comes right after
+   * the deletes (their records only in the journal) or after a restart that replayed them; keys
+   * never held start at 1 throughout.
+   */
+  @Test
+  @Timeout(value = 2, unit = TimeUnit.MINUTES)
+  void sigkill_afterDeletes_removedKeysContinueTheirOwnVersionsAndNewKeysStartAtOne() throws Exception {
+    Path storage = work.resolve("store");
+    Path logs = work.resolve("logs");
+    java.util.Map<String, Long> last = new java.util.LinkedHashMap<>();
+    ChildServer server = ChildServer.start(storage, logs);
+    try {
+      for (int round = 0; round < 3; round++) {
+        RawClient client = new RawClient(server.location());
+        try {
+          for (int i = 0; i < 6; i++) {
+            String key = "app/s/k" + i;
+            long version = client.put(key, ("r" + round).getBytes(UTF_8)).version();
+            assertThat(version).as("%s in round %d", key, round).isEqualTo(last.getOrDefault(key, 0L) + 1);
+            for (int p = 0; p < i % 3; p++) {
+              version = client.patch(key, "+".getBytes(UTF_8)).version();
+            }
+            last.put(key, version);
+          }
+          client.delete("app/s/k0");
+          client.delete("app/s");
+          assertThat(client.put("fresh/s/k" + round, "new".getBytes(UTF_8)).version()).isEqualTo(1);
+        } finally {
+          closeQuietly(client);
+        }
+        server.kill();
+        server = ChildServer.start(storage, logs);
+      }
+    } finally {
+      server.close();
+    }
+  }
+
   // ---------------------------------------------------------------------------------------------
   // SIGTERM
 

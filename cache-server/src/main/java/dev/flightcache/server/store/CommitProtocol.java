@@ -79,7 +79,8 @@ final class CommitProtocol {
   /** See {@link FileObjectStore#commitPut}. */
   ObjectEntry commitPut(ObjectKey key, ObjectFormat format, PendingWrite write) throws IOException {
     return commit(key, write, (temp, previous) -> {
-      long version = (previous != null ? previous.version() : parts.floor().get()) + 1;
+      // A key not held continues its own history: 1 if it has none, else its last version + 1.
+      long version = (previous != null ? previous.version() : parts.removed().lastVersion(key)) + 1;
       // The quota is settled against the object as it is now: a refusal leaves nothing behind.
       write.settleQuota(
           write.diskBytes() - (previous == null ? 0 : previous.diskBytes(parts.budget().settings())), previous == null ? 1 : 0);

@@ -51,7 +51,7 @@ public final class FileObjectStore {
 
   private FileObjectStore(
       StoreLayout layout, StoreLimits limits, BudgetSettings budgetSettings, LongSupplier usableSpace, Ticker ticker,
-      Executor background, VersionFloor floor, IndexJournal journal, Map<String, ObjectEntry> recovered, AppQuotas quotas) {
+      Executor background, IndexJournal journal, Map<String, ObjectEntry> recovered, AppQuotas quotas) {
     this.layout = layout;
     this.quotas = quotas;
     this.index = new ObjectIndex(recovered);
@@ -59,7 +59,7 @@ public final class FileObjectStore {
     this.budget = new DiskBudget(budgetSettings, usableSpace);
     this.policy = new EvictionPolicy(budget, this::evict, ticker, background);
     StoreParts parts = new StoreParts(
-        layout, index, new ObjectFiles(layout), journal, lifecycle, floor, budget, quotas, policy);
+        layout, index, new ObjectFiles(layout), journal, lifecycle, journal.removed(), budget, quotas, policy);
     this.commits = new CommitProtocol(parts, limits);
     this.removals = new Removals(parts);
     this.reads = new SnapshotOpener(parts, new DamagedObjects(parts, removals));
@@ -90,11 +90,21 @@ public final class FileObjectStore {
   public static FileObjectStore open(
       Path root, StoreLimits limits, BudgetSettings budgetSettings, LongSupplier usableSpace, Ticker ticker, Executor background,
       AppQuotas quotas) throws IOException {
+    return open(root, limits, budgetSettings, usableSpace, ticker, background, quotas, RemovedVersions.DEFAULT_CAPACITY);
+  }
+
+  /**
+   * As {@link #open(Path, StoreLimits, BudgetSettings, LongSupplier, Ticker, Executor, AppQuotas)},
+   * remembering {@code tombstones} removed keys exactly; for tests of that bound.
+   */
+  static FileObjectStore open(
+      Path root, StoreLimits limits, BudgetSettings budgetSettings, LongSupplier usableSpace, Ticker ticker, Executor background,
+      AppQuotas quotas, int tombstones) throws IOException {
     StoreLayout layout = new StoreLayout(root);
-    JournalLifecycle.Recovered recovered = JournalLifecycle.recover(layout);
+    JournalLifecycle.Recovered recovered = JournalLifecycle.recover(layout, tombstones);
     Map<String, ObjectEntry> entries = recovered.entries();
     FileObjectStore store = new FileObjectStore(
-        layout, limits, budgetSettings, usableSpace, ticker, background, recovered.recovery().floor(), recovered.journal(),
+        layout, limits, budgetSettings, usableSpace, ticker, background, recovered.journal(),
         entries, quotas);
     long storedBytes = 0;
     for (ObjectEntry entry : entries.values()) {
@@ -231,7 +241,8 @@ public final class FileObjectStore {
 
   /**
    * Removes every object the path matches. Each removal is ordered with the writes of its key,
-   * and the version floor is raised first, so a later put of a removed key gets a higher version.
+   * and the key's last version is remembered with it, so a later put of a removed key continues
+   * above it. Creates no file: it works on a volume out of inodes.
    *
    * @return how many objects were removed
    */

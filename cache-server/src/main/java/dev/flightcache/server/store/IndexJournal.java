@@ -20,7 +20,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The index on disk, so a restart need not read every object directory: a log of index changes
- * plus periodic snapshots. Replay is idempotent (see {@link JournalRecord}). Thread-safe.
+ * plus periodic snapshots. Replay is idempotent (see {@link JournalRecord}). It also keeps the
+ * {@link RemovedVersions} durable: each remove record is a tombstone, replayed into them, and
+ * each snapshot holds them whole. Thread-safe.
  *
  * <pre>
  * &lt;dir&gt;/journal-&lt;generation&gt;.log    records ({@link JournalCodec}), appended with group commit
@@ -51,6 +53,7 @@ final class IndexJournal implements AutoCloseable {
 
   private final Path dir;
   private final JournalWriter writer;
+  private final RemovedVersions removed;
   /** Serializes load and compact, and guards the fields below. */
   private final Object lifecycle = new Object();
   private final ByteBuffer fileBuffer = ByteBuffer.allocateDirect(READ_BUFFER_BYTES);
@@ -60,13 +63,23 @@ final class IndexJournal implements AutoCloseable {
   private volatile long bytesBeforeWriter;
   private volatile long writerBytesCovered;
 
-  private IndexJournal(Path dir, JournalWriter writer) {
+  private IndexJournal(Path dir, JournalWriter writer, RemovedVersions removed) {
     this.dir = dir;
     this.writer = writer;
+    this.removed = removed;
   }
 
-  /** Opens the journal directory, e.g. {@code <storage-dir>/index}, creating it if needed. */
+  /** As {@link #open(Path, RemovedVersions)}, with removed versions of the production capacity. */
   static IndexJournal open(Path dir) throws IOException {
+    return open(dir, new RemovedVersions(RemovedVersions.DEFAULT_CAPACITY));
+  }
+
+  /**
+   * Opens the journal directory, e.g. {@code <storage-dir>/index}, creating it if needed.
+   *
+   * @param removed empty; {@link #load} fills it, {@link #compact} snapshots it
+   */
+  static IndexJournal open(Path dir, RemovedVersions removed) throws IOException {
     if (!Files.isDirectory(dir)) {
       Files.createDirectories(dir);
       StoreLayout.fsyncDirectory(dir.getParent());
@@ -77,14 +90,19 @@ final class IndexJournal implements AutoCloseable {
         Files.deleteIfExists(leftover);
       }
     }
-    return new IndexJournal(dir, JournalWriter.start("index-journal-writer"));
+    return new IndexJournal(dir, JournalWriter.start("index-journal-writer"), removed);
+  }
+
+  /** The removed versions this journal keeps durable. */
+  RemovedVersions removed() {
+    return removed;
   }
 
   /**
-   * Loads the newest usable snapshot and replays the journals after it. Call it once, before
-   * anything else. A cut-short or damaged record at the end of the last journal is where a crash
-   * interrupted a write: it is dropped, logged at WARN, and cut off so appends continue there.
-   * Damage anywhere else is logged at ERROR.
+   * Loads the newest usable snapshot and replays the journals after it, and the removed versions
+   * with them. Call it once, before anything else. A cut-short or damaged record at the end of
+   * the last journal is where a crash interrupted a write: it is dropped, logged at WARN, and cut
+   * off so appends continue there. Damage anywhere else is logged at ERROR.
    *
    * @return the index keyed by {@link ObjectKey#toString()}, or empty when there is none to
    *     trust: then scan the files and {@link #compact} the result before recording. The map is
@@ -110,7 +128,7 @@ final class IndexJournal implements AutoCloseable {
         logger.warn("Index journal in {} has no snapshot yet; the index is rebuilt from the object files", dir);
         return Optional.empty();
       }
-      ConcurrentSkipListMap<String, ObjectEntry> index = null;
+      IndexSnapshot.Contents contents = null;
       long generation = 0;
       for (long candidate : snapshots.descendingKeySet()) {
         if (!journals.containsKey(candidate) || journals.lastKey() - candidate + 1 != journals.tailMap(candidate).size()) {
@@ -118,14 +136,20 @@ final class IndexJournal implements AutoCloseable {
           continue;
         }
         try {
-          index = IndexSnapshot.read(snapshots.get(candidate), candidate, fileBuffer);
+          contents = IndexSnapshot.read(snapshots.get(candidate), candidate, fileBuffer);
           generation = candidate;
           break;
         } catch (IndexSnapshot.CorruptSnapshotException e) {
           logger.error("Index snapshot {} is damaged and is ignored: {}", snapshots.get(candidate), e.getMessage());
         }
       }
-      if (index == null || !replay(journals.tailMap(generation), index)) {
+      if (contents == null) {
+        logger.error("No usable index in {}; the index is rebuilt from the object files", dir);
+        return Optional.empty();
+      }
+      ConcurrentSkipListMap<String, ObjectEntry> index = contents.index();
+      removed.restore(contents.removed());
+      if (!replay(journals.tailMap(generation), index)) {
         logger.error("No usable index in {}; the index is rebuilt from the object files", dir);
         return Optional.empty();
       }
@@ -146,7 +170,11 @@ final class IndexJournal implements AutoCloseable {
         RecordReader reader = new RecordReader(channel, 0, size, fileBuffer, null);
         for (RecordReader.Status status = reader.next(); status != RecordReader.Status.END; status = reader.next()) {
           if (status == RecordReader.Status.RECORD) {
-            reader.record().applyTo(index);
+            JournalRecord record = reader.record();
+            record.applyTo(index);
+            if (record instanceof JournalRecord.Remove remove) {
+              removed.record(remove.key(), remove.version());
+            }
             continue;
           }
           long at = reader.position();
@@ -182,14 +210,20 @@ final class IndexJournal implements AutoCloseable {
     writer.append(new JournalRecord.Patch(key, patch));
   }
 
-  /** Logs the delete or eviction of {@code key} at {@code version}; durable on return. */
+  /**
+   * Logs the delete or eviction of {@code key} at {@code version}, durable on return, and then
+   * remembers it in the removed versions. Creates no file. Call it under the key's write lock, so
+   * a snapshot's pass through the locks sees it in both.
+   */
   void recordRemove(ObjectKey key, long version) throws IOException {
     writer.append(new JournalRecord.Remove(key, version));
+    removed.record(key, version);
   }
 
   /**
    * Starts a new journal file, writes a snapshot of {@code entries} (a weakly consistent view of
-   * the live index; see the class comment for what it must show), and then deletes the older
+   * the live index; see the class comment for what it must show) and of the removed versions as
+   * they are once {@code entries} has been iterated, and then deletes the older
    * journals and snapshots. Records continue meanwhile; a concurrent compact waits. If it fails,
    * the previous snapshot and journals stay in use.
    */
@@ -207,7 +241,8 @@ final class IndexJournal implements AutoCloseable {
         throw e;
       }
       long switchedAt = writer.switchTo(channel);
-      long objects = IndexSnapshot.write(dir.resolve(name("snapshot-", generation, ".bin")), generation, entries, fileBuffer);
+      long objects = IndexSnapshot.write(
+          dir.resolve(name("snapshot-", generation, ".bin")), generation, entries, removed::freeze, fileBuffer);
       bytesBeforeWriter = 0;
       writerBytesCovered = switchedAt;
       deleteOlderThan(generation);
@@ -221,6 +256,35 @@ final class IndexJournal implements AutoCloseable {
    */
   long journalBytes() {
     return bytesBeforeWriter + writer.appendedBytes() - writerBytesCovered;
+  }
+
+  /**
+   * The highest version in anything still readable in the index directory: every intact record
+   * of every journal and snapshot, damaged files included, and the highest removed version in the
+   * header of every snapshot. For a start whose {@link #load} found no usable index: what the
+   * removed versions held is lost, and this bounds it as well as the files still can. Slow: it
+   * probes every byte offset. Call it before {@link #compact}, which deletes older files.
+   */
+  long highestVersionReadable() throws IOException {
+    synchronized (lifecycle) {
+      long highest = 0;
+      for (Path snapshot : list(SNAPSHOT).values()) {
+        highest = RemovedVersions.higher(highest, IndexSnapshot.highestRemoved(snapshot));
+      }
+      for (Path file : list(JOURNAL).values()) {
+        highest = RemovedVersions.higher(highest, highestIn(file));
+      }
+      for (Path file : list(SNAPSHOT).values()) {
+        highest = RemovedVersions.higher(highest, highestIn(file));
+      }
+      return highest;
+    }
+  }
+
+  private long highestIn(Path file) throws IOException {
+    try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+      return RecordReader.highestVersionAnywhere(channel, channel.size(), fileBuffer);
+    }
   }
 
   /** Waits for the records in flight, then closes the file. Later records fail. Idempotent. */

@@ -51,14 +51,18 @@ final class JournalLifecycle {
 
   /**
    * Prepares the layout, removes the clean-stop marker, and loads the index from the journal, or,
-   * without a usable one, from the object directories, then snapshots it.
+   * without a usable one, from the object directories, then snapshots it. The removed versions
+   * come from the journal too; without it, the legacy floor is raised instead (see {@link
+   * Recovery#finish}).
+   *
+   * @param tombstones how many removed keys to remember exactly ({@link RemovedVersions})
    */
-  static Recovered recover(StoreLayout layout) throws IOException {
+  static Recovered recover(StoreLayout layout, int tombstones) throws IOException {
     long started = System.nanoTime();
     Recovery recovery = new Recovery(layout);
     recovery.prepare();
     boolean clean = Files.deleteIfExists(layout.cleanMarker);
-    IndexJournal journal = IndexJournal.open(layout.index);
+    IndexJournal journal = IndexJournal.open(layout.index, new RemovedVersions(tombstones));
     Map<String, ObjectEntry> entries;
     boolean journaled;
     try {
@@ -66,11 +70,12 @@ final class JournalLifecycle {
       journaled = loaded.isPresent();
       if (journaled) {
         entries = loaded.get();
-        recovery.finish(entries.values());
+        recovery.finish(entries.values(), journal, false);
         logger.info("Recovered {} objects from the index journal in {} ms ({} stop)",
             entries.size(), (System.nanoTime() - started) / 1_000_000, clean ? "after a clean" : "after an unclean");
       } else {
         entries = recovery.scan();
+        recovery.finish(entries.values(), journal, true);
         journal.compact(entries.values());
       }
     } catch (IOException | RuntimeException e) {
@@ -90,7 +95,11 @@ final class JournalLifecycle {
     journal.compact(index::settledEntries);
   }
 
-  /** Snapshots the index on the maintenance thread if the journal has grown past its limit. */
+  /**
+   * Snapshots the index on the maintenance thread if the journal has grown past its limit. A
+   * snapshot that fails (a full disk: it needs new files) is logged and tried again after the
+   * next change; the change that asked for it has succeeded already.
+   */
   void compactIfNeeded() {
     if (journal.journalBytes() > COMPACT_AFTER_BYTES && compacting.compareAndSet(false, true)) {
       maintenance.execute(() -> {

@@ -11,7 +11,7 @@ import java.util.Map;
  * change, or a newer state of the key, changes nothing. That is what lets a snapshot be taken
  * while writes go on: the journal replayed on top of it may repeat changes the snapshot already
  * has. It relies on the store's version rule that a key's versions only grow, across deletes
- * too (the version floor). Versions compare unsigned. Immutable.
+ * too ({@link RemovedVersions}). Versions compare unsigned. Immutable.
  */
 sealed interface JournalRecord {
 
@@ -63,6 +63,8 @@ sealed interface JournalRecord {
   /**
    * A delete or an eviction of the object at {@code version}: applies if the key is present at
    * that version or an older one. A newer version is a later put that this removal precedes.
+   * Whether it applies or not, replay also makes it the key's tombstone in {@link
+   * RemovedVersions}: the record is what keeps a removed key's history durable.
    */
   record Remove(ObjectKey key, long version) implements JournalRecord {
     @Override

@@ -148,4 +148,39 @@ final class RecordReader {
     }
     return false;
   }
+
+  /**
+   * The highest version of any intact record that starts anywhere in {@code [0, end)}, damaged
+   * regions or not, probing every byte offset as {@link #anyRecordAfter} does; 0 if none.
+   */
+  static long highestVersionAnywhere(FileChannel channel, long end, ByteBuffer buffer) throws IOException {
+    long highest = 0;
+    long window = 0;
+    while (window < end) {
+      int available = readFully(channel, buffer.clear(), window, 0, end);
+      boolean last = window + available >= end;
+      int probes = last ? available : available - JournalCodec.MAX_RECORD_BYTES;
+      for (int at = 0; at < probes; at++) {
+        JournalRecord record = JournalCodec.tryDecode(buffer, at, available - at);
+        if (record != null) {
+          highest = RemovedVersions.higher(highest, version(record));
+        }
+      }
+      if (last) {
+        return highest;
+      }
+      window += probes;
+    }
+    return highest;
+  }
+
+  private static long version(JournalRecord record) {
+    if (record instanceof JournalRecord.Put put) {
+      return put.base().version();
+    }
+    if (record instanceof JournalRecord.Patch patch) {
+      return patch.patch().version();
+    }
+    return ((JournalRecord.Remove) record).version();
+  }
 }

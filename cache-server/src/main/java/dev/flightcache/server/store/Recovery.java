@@ -27,9 +27,7 @@ final class Recovery {
 
   private final StoreLayout layout;
   private final AtomicInteger quarantined = new AtomicInteger();
-  private VersionFloor floor;
-  private long highestVersion;
-  /** The highest version of any object set aside; the floor is raised to it, so none is reused. */
+  /** The highest version of any object set aside; it counts as seen, so none is reused. */
   private long highestSetAside;
 
   Recovery(StoreLayout layout) {
@@ -50,7 +48,6 @@ final class Recovery {
         entries.put(key.toString(), entry);
       }
     });
-    finish(entries.values());
     long bytes = entries.values().stream().mapToLong(ObjectEntry::sizeBytes).sum();
     logger.info(
         "Recovered {} objects ({} bytes) from {} by reading every object directory in {} ms; {} files set aside in {}",
@@ -65,13 +62,36 @@ final class Recovery {
     clearTemp();
   }
 
-  /** Loads the version floor and raises it above every version recovered or set aside. */
-  void finish(Iterable<ObjectEntry> entries) throws IOException {
-    for (ObjectEntry entry : entries) {
-      highestVersion = Math.max(highestVersion, entry.version());
+  /**
+   * Loads the legacy version floor ({@code version-floor}) into {@code journal}'s removed
+   * versions. Where per-key history is lost, it first raises the floor, durably, to every version
+   * seen: in {@code entries}, in objects set aside, and in whatever {@code journal}'s files still
+   * hold. History is lost when {@code historyLost} (the index was rebuilt from the object files,
+   * so the tombstones are gone) or when the floor file itself is unreadable.
+   */
+  void finish(Iterable<ObjectEntry> entries, IndexJournal journal, boolean historyLost) throws IOException {
+    VersionFloor floor;
+    boolean lost = historyLost;
+    try {
+      floor = VersionFloor.load(layout.floorFile);
+    } catch (NumberFormatException e) {
+      setAside(layout.floorFile, "the version floor is unreadable; it is reset to the highest version still readable");
+      floor = VersionFloor.load(layout.floorFile);
+      lost = true;
     }
-    floor = loadFloor();
-    floor.raise(highestSetAside);
+    if (lost) {
+      long seen = highestSetAside;
+      for (ObjectEntry entry : entries) {
+        seen = RemovedVersions.higher(seen, entry.version());
+      }
+      seen = RemovedVersions.higher(seen, journal.highestVersionReadable());
+      if (Long.compareUnsigned(seen, floor.get()) > 0) {
+        logger.warn("Raised the version floor from {} to {}, the highest version seen: the history of removed keys was lost",
+            Long.toUnsignedString(floor.get()), Long.toUnsignedString(seen));
+      }
+      floor.raise(seen);
+    }
+    journal.removed().raiseLegacyFloor(floor.get());
   }
 
   /** Receives each object directory whose path is a valid key. */
@@ -112,10 +132,6 @@ final class Recovery {
     }
   }
 
-  VersionFloor floor() {
-    return floor;
-  }
-
   int quarantinedCount() {
     return quarantined.get();
   }
@@ -126,15 +142,6 @@ final class Recovery {
         logger.debug("Removing leftover {}", leftover);
         ObjectFiles.deleteTree(leftover);
       }
-    }
-  }
-
-  private VersionFloor loadFloor() throws IOException {
-    try {
-      return VersionFloor.load(layout.floorFile);
-    } catch (NumberFormatException e) {
-      setAside(layout.floorFile, "the version floor is unreadable; versions of deleted objects may be reused");
-      return VersionFloor.reset(layout.floorFile, highestVersion);
     }
   }
 
@@ -171,7 +178,7 @@ final class Recovery {
     for (Map.Entry<Long, Path> patch : patches.tailMap(baseVersion, false).entrySet()) {
       if (patch.getKey() != expected) {
         // Serving the patches before the gap would reuse the versions after it: set it all aside.
-        highestSetAside = Math.max(highestSetAside, patches.lastKey());
+        highestSetAside = RemovedVersions.higher(highestSetAside, patches.lastKey());
         setAside(dir, "patch versions of " + key + " skip from " + (expected - 1) + " to " + patch.getKey());
         return null;
       }

@@ -15,9 +15,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The store's deletes and evictions: under the key's write lock, raise the version floor, log the
- * remove, rename the object directory away and drop the entry; delete the files after the lock is
- * released.
+ * The store's deletes and evictions: under the key's write lock, log the remove (which also
+ * remembers the key's last version in the {@link RemovedVersions}), rename the object directory
+ * away and drop the entry; delete the files after the lock is released. None of this creates a
+ * file, so freeing space works on a volume out of inodes.
  *
  * <p>Lock order: the policy (Caffeine) may take a key lock while evicting, so this never calls the
  * policy while it holds a key lock. Thread-safe.
@@ -43,11 +44,6 @@ final class Removals {
     } else {
       parts.index().list(path.keyPrefix()).forEach(victims::add);
     }
-    long highest = 0;
-    for (ObjectEntry victim : victims) {
-      highest = Math.max(highest, victim.version());
-    }
-    parts.floor().raise(highest);
     int removed = 0;
     Set<Path> parents = new LinkedHashSet<>();
     for (ObjectEntry victim : victims) {
@@ -101,7 +97,6 @@ final class Removals {
       if (current == null || !condition.test(current)) {
         return null;
       }
-      parts.floor().raise(current.version());
       // Logged before the files go: a crash in between leaves files the repair pass removes.
       parts.journal().recordRemove(key, current.version());
       doomed = parts.layout().newTempPath("deleted");
@@ -118,7 +113,6 @@ final class Removals {
 
   /** Removes an entry whose files cannot be served, as an eviction would; under its lock. */
   ObjectEntry dropEntry(ObjectEntry entry) throws IOException {
-    parts.floor().raise(entry.version());
     parts.journal().recordRemove(entry.key(), entry.version());
     parts.index().remove(entry.key());
     unaccount(entry);

@@ -17,7 +17,7 @@ import java.util.UUID;
  *                                           &lt;version&gt;.patch   one patch's bytes
  * tmp/          writes in progress and objects being deleted; emptied at start
  * quarantine/   files recovery could not use, set aside for an operator
- * version-floor the highest version of any removed object, so versions are never reused
+ * version-floor the legacy version floor under every key not held ({@link VersionFloor})
  * index/        the index journal and its snapshots ({@link IndexJournal}); clean-stop marks a clean stop
  * </pre>
  *

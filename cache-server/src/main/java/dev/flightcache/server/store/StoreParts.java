@@ -14,7 +14,7 @@ record StoreParts(
     ObjectFiles files,
     IndexJournal journal,
     JournalLifecycle lifecycle,
-    VersionFloor floor,
+    RemovedVersions removed,
     DiskBudget budget,
     AppQuotas quotas,
     EvictionPolicy policy) {}

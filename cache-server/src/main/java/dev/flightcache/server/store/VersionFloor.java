@@ -9,10 +9,11 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 
 /**
- * The highest version any removed object ever had, kept on disk. A key the index does not know
- * starts above it, so a client holding a version of a deleted object never sees that version
- * again for new content. A fresh store has floor 0, so a new key starts at 1, as in flame.
- * Thread-safe.
+ * The legacy version floor, kept on disk in {@code version-floor}: every key the index does not
+ * hold starts above it (see {@link RemovedVersions}). Servers before tombstones raised it at
+ * every delete, so on a store they wrote it covers every version they removed. This server
+ * writes it only at start, when recovery loses the history of removed keys, so a delete never
+ * needs a new file. A fresh store has none: floor 0. Thread-safe.
  */
 final class VersionFloor {
   private final Path file;
@@ -35,12 +36,6 @@ final class VersionFloor {
     }
     String text = Files.readString(file, StandardCharsets.US_ASCII).trim();
     return new VersionFloor(file, Long.parseUnsignedLong(text));
-  }
-
-  static VersionFloor reset(Path file, long value) throws IOException {
-    VersionFloor floor = new VersionFloor(file, 0);
-    floor.raise(value);
-    return floor;
   }
 
   synchronized long get() {

@@ -202,6 +202,53 @@ class IndexJournalTest {
     }
   }
 
+  @Test
+  void load_afterRemovesAndCompaction_restoresTheRemovedVersionsInOrder() throws IOException {
+    // More tombstones than the read buffer holds, so the section is read in several chunks.
+    int count = 70_000;
+    RemovedVersions.Frozen written;
+    try (IndexJournal journal = IndexJournal.open(dir, new RemovedVersions(100_000))) {
+      assertThat(journal.load()).isEmpty();
+      journal.compact(List.of());
+      for (int i = 0; i < count; i++) {
+        journal.removed().record(new ObjectKey("app", "s", "k" + i), i + 1);
+      }
+      journal.removed().raiseBucketFloor(7, 99);
+      journal.compact(List.of());
+      journal.recordRemove(A, 5);
+      written = journal.removed().freeze();
+    }
+
+    try (IndexJournal journal = IndexJournal.open(dir, new RemovedVersions(100_000))) {
+      journal.load().orElseThrow();
+      RemovedVersions.Frozen loaded = journal.removed().freeze();
+      assertThat(loaded.hashes()).containsExactly(written.hashes());
+      assertThat(loaded.checks()).containsExactly(written.checks());
+      assertThat(loaded.versions()).containsExactly(written.versions());
+      assertThat(loaded.bucketFloors()).containsExactly(written.bucketFloors());
+      assertThat(journal.removed().lastVersion(A)).isEqualTo(5);
+      assertThat(journal.highestVersionReadable()).isEqualTo(count);
+    }
+  }
+
+  @Test
+  void load_snapshotDamagedInItsRemovedVersions_notUsed() throws IOException {
+    try (IndexJournal journal = fresh()) {
+      journal.removed().record(A, 3);
+      journal.removed().record(B, 4);
+      journal.compact(List.of(entry(C, ObjectFormat.OPAQUE, 1, 3)));
+    }
+    Path snapshot = only("snapshot-");
+    // The last tombstone's version, just before the 24-byte footer.
+    flipByte(snapshot, Files.size(snapshot) - 24 - 2);
+
+    try (IndexJournal journal = IndexJournal.open(dir)) {
+      assertThat(journal.load()).isEmpty();
+      // The header still tells the highest removed version.
+      assertThat(journal.highestVersionReadable()).isEqualTo(4);
+    }
+  }
+
   // ---- crashes and damage ----
 
   @Test

@@ -251,7 +251,7 @@ class RecoveryTest {
     assertThat(quarantined()).isEqualTo(first);
   }
 
-  // ---- the version floor ----
+  // ---- the version floor: history of removed keys ----
 
   @Test
   void open_corruptVersionFloor_setAsideAndFloorAtLeastHighestStoredVersion() throws IOException {
@@ -284,7 +284,7 @@ class RecoveryTest {
   }
 
   @Test
-  void delete_floorSurvivesReopen_putOfSameKeyGetsHigherVersion() throws IOException {
+  void delete_historySurvivesReopen_putOfSameKeyContinuesItsOwnVersions() throws IOException {
     FileObjectStore store = open();
     put(store, KEY, "v1");
     for (int i = 2; i <= 4; i++) {
@@ -300,12 +300,14 @@ class RecoveryTest {
     FileObjectStore reopened = open();
 
     assertThat(reopened.entry(KEY)).isEmpty();
-    assertThat(put(reopened, KEY, "again").version()).isGreaterThanOrEqualTo(8);
-    assertThat(Files.readString(root.resolve("version-floor"), UTF_8).trim()).isEqualTo("7");
+    assertThat(put(reopened, KEY, "again").version()).isEqualTo(8);
+    assertThat(put(reopened, new ObjectKey("app", "s", "never"), "new").version()).isEqualTo(1);
+    // The delete created no file: the history is in the journal.
+    assertThat(root.resolve("version-floor")).doesNotExist();
   }
 
   @Test
-  void delete_sessionWildcard_floorIsHighestRemovedVersion() throws IOException {
+  void delete_sessionWildcard_eachKeyContinuesItsOwnVersions() throws IOException {
     FileObjectStore store = open();
     put(store, new ObjectKey("app", "s1", "a"), "a");
     ObjectKey b = new ObjectKey("app", "s2", "b");
@@ -317,7 +319,9 @@ class RecoveryTest {
     FileObjectStore reopened = open();
 
     assertThat(reopened.objectCount()).isZero();
-    assertThat(put(reopened, new ObjectKey("app", "s1", "a"), "a again").version()).isEqualTo(4);
+    assertThat(put(reopened, new ObjectKey("app", "s1", "a"), "a again").version()).isEqualTo(2);
+    assertThat(put(reopened, b, "b again").version()).isEqualTo(4);
+    assertThat(put(reopened, new ObjectKey("app", "s1", "never"), "new").version()).isEqualTo(1);
   }
 
   // ---- writes ----

@@ -22,7 +22,8 @@ final class GrpcStatus {
     return switch (code) {
       case OK -> FlightStatusCode.OK;
       case CANCELLED -> FlightStatusCode.CANCELLED;
-      case INVALID_ARGUMENT, RESOURCE_EXHAUSTED, FAILED_PRECONDITION, OUT_OF_RANGE -> FlightStatusCode.INVALID_ARGUMENT;
+      case INVALID_ARGUMENT, FAILED_PRECONDITION, OUT_OF_RANGE -> FlightStatusCode.INVALID_ARGUMENT;
+      case RESOURCE_EXHAUSTED -> FlightStatusCode.RESOURCE_EXHAUSTED;
       case DEADLINE_EXCEEDED -> FlightStatusCode.TIMED_OUT;
       case NOT_FOUND -> FlightStatusCode.NOT_FOUND;
       case ALREADY_EXISTS -> FlightStatusCode.ALREADY_EXISTS;

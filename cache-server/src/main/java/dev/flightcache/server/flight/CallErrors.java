@@ -7,10 +7,12 @@ import dev.flightcache.server.quota.QuotaExceededException;
 import dev.flightcache.server.store.InvalidWriteException;
 import dev.flightcache.server.store.LimitExceededException;
 import dev.flightcache.server.store.ObjectNotFoundException;
+import io.grpc.Status;
 import java.io.IOException;
 import java.util.concurrent.RejectedExecutionException;
 import org.apache.arrow.flight.CallStatus;
 import org.apache.arrow.flight.FlightRuntimeException;
+import org.apache.arrow.flight.FlightStatusCode;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -53,5 +55,33 @@ final class CallErrors {
     }
     logger.error("Unexpected failure", failure);
     return CallStatus.INTERNAL.withDescription("internal error").toRuntimeException();
+  }
+
+  /**
+   * The gRPC status a Flight failure is sent as, for the calls served at the gRPC level (do_put,
+   * see {@link PutService}): the same codes as Flight's own server, through its public {@link
+   * CallStatus} rather than its internal {@code StatusUtils} (marked "NOT A PUBLIC CLASS").
+   */
+  static Status toGrpc(FlightRuntimeException failure) {
+    CallStatus status = failure.status();
+    return grpcCode(status.code()).toStatus().withDescription(status.description()).withCause(status.cause());
+  }
+
+  private static Status.Code grpcCode(FlightStatusCode code) {
+    return switch (code) {
+      case OK -> Status.Code.OK;
+      case INTERNAL -> Status.Code.INTERNAL;
+      case INVALID_ARGUMENT -> Status.Code.INVALID_ARGUMENT;
+      case TIMED_OUT -> Status.Code.DEADLINE_EXCEEDED;
+      case NOT_FOUND -> Status.Code.NOT_FOUND;
+      case ALREADY_EXISTS -> Status.Code.ALREADY_EXISTS;
+      case CANCELLED -> Status.Code.CANCELLED;
+      case UNAUTHENTICATED -> Status.Code.UNAUTHENTICATED;
+      case UNAUTHORIZED -> Status.Code.PERMISSION_DENIED;
+      case UNIMPLEMENTED -> Status.Code.UNIMPLEMENTED;
+      case UNAVAILABLE -> Status.Code.UNAVAILABLE;
+      case RESOURCE_EXHAUSTED -> Status.Code.RESOURCE_EXHAUSTED;
+      case UNKNOWN -> Status.Code.UNKNOWN;
+    };
   }
 }

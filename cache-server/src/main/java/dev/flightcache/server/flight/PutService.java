@@ -22,7 +22,6 @@ import org.apache.arrow.flight.auth.ServerAuthHandler;
 import org.apache.arrow.flight.auth.ServerAuthInterceptor;
 import org.apache.arrow.flight.grpc.ServerBackpressureThresholdInterceptor;
 import org.apache.arrow.flight.grpc.ServerInterceptorAdapter;
-import org.apache.arrow.flight.grpc.StatusUtils;
 import org.apache.arrow.flight.impl.Flight;
 import org.apache.arrow.flight.impl.FlightServiceGrpc;
 import org.apache.arrow.memory.BufferAllocator;
@@ -104,7 +103,7 @@ public final class PutService implements ServerCallHandler<InputStream, Flight.P
 
   /** Ends the call with the status {@code failure} carries. */
   static void close(ServerCall<?, ?> call, FlightRuntimeException failure) {
-    call.close(StatusUtils.toGrpcStatus(failure.status()), new Metadata());
+    call.close(CallErrors.toGrpc(failure), new Metadata());
   }
 
   static void ok(ServerCall<?, ?> call) {

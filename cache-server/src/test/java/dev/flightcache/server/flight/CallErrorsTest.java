@@ -6,6 +6,7 @@ import dev.flightcache.server.store.ObjectNotFoundException;
 import java.io.IOException;
 import java.util.concurrent.RejectedExecutionException;
 import org.apache.arrow.flight.FlightStatusCode;
+import org.apache.arrow.flight.grpc.StatusUtils;
 import org.junit.jupiter.api.Test;
 
 class CallErrorsTest {
@@ -21,5 +22,15 @@ class CallErrorsTest {
         .isEqualTo(FlightStatusCode.NOT_FOUND);
     assertThat(CallErrors.toFlight(new IOException("disk")).status().code()).isEqualTo(FlightStatusCode.INTERNAL);
     assertThat(CallErrors.toFlight(new IllegalStateException("bug")).status().description()).isEqualTo("internal error");
+  }
+
+  @Test
+  void toGrpc_everyFlightCode_sameGrpcCodeAsFlightsOwnServer() {
+    for (FlightStatusCode code : FlightStatusCode.values()) {
+      var failure = code.toStatus().withDescription("why").toRuntimeException();
+      assertThat(CallErrors.toGrpc(failure).getCode()).as("%s", code)
+          .isEqualTo(StatusUtils.toGrpcStatus(failure.status()).getCode());
+      assertThat(CallErrors.toGrpc(failure).getDescription()).isEqualTo("why");
+    }
   }
 }

@@ -1,5 +1,6 @@
 package dev.flightcache.client;
 
+import dev.flightcache.proto.FlightDataFields;
 import dev.flightcache.proto.GetAnswer;
 import dev.flightcache.proto.ObjectKey;
 import dev.flightcache.proto.Protocol;
@@ -33,12 +34,6 @@ import org.apache.arrow.vector.types.pojo.Schema;
  * gRPC hands one answer's messages over one at a time.
  */
 final class AnswerReader {
-  private static final int FIELD_HEADER = 2;
-  private static final int FIELD_BODY = 1000;
-  private static final int WIRE_VARINT = 0;
-  private static final int WIRE_FIXED64 = 1;
-  private static final int WIRE_LENGTH_DELIMITED = 2;
-  private static final int WIRE_FIXED32 = 5;
   /** Buffers of a (version uint64, kind utf8, data binary) batch, in order. */
   private static final int BUFFERS = 8;
   private static final int VERSION_VALUES = 1;
@@ -63,21 +58,16 @@ final class AnswerReader {
   void read(InputStream in) throws IOException {
     Message header = null;
     boolean bodySeen = false;
-    long tag;
-    while ((tag = readVarint(in, true)) >= 0) {
-      int field = (int) (tag >>> 3);
-      int wireType = (int) (tag & 7);
-      if (wireType != WIRE_LENGTH_DELIMITED) {
-        skipScalar(in, wireType);
-        continue;
+    FlightDataFields fields = new FlightDataFields(in, this::protocolError);
+    int field;
+    while ((field = fields.next()) >= 0) {
+      long lengthBytes = fields.lengthBytes();
+      if (lengthBytes < 0 || lengthBytes > Integer.MAX_VALUE) {
+        throw protocolError("a field of " + Long.toUnsignedString(lengthBytes) + " bytes");
       }
-      long lengthBytes = readVarint(in, false);
-      if (lengthBytes > Integer.MAX_VALUE) {
-        throw protocolError("a field of " + lengthBytes + " bytes");
-      }
-      if (field == FIELD_HEADER) {
+      if (field == FlightDataFields.HEADER) {
         header = parseHeader(in.readNBytes((int) lengthBytes), (int) lengthBytes);
-      } else if (field == FIELD_BODY) {
+      } else if (field == FlightDataFields.BODY) {
         if (header == null) {
           throw protocolError("a message body before its header");
         }
@@ -198,33 +188,5 @@ final class AnswerReader {
 
   private IllegalStateException protocolError(String what) {
     return OpaqueAnswer.protocolError(key, what);
-  }
-
-  /** A protobuf varint, or -1 at the end of the stream when {@code endAllowed}. */
-  private long readVarint(InputStream in, boolean endAllowed) throws IOException {
-    long value = 0;
-    for (int shift = 0; shift < 64; shift += 7) {
-      int b = in.read();
-      if (b < 0) {
-        if (endAllowed && shift == 0) {
-          return -1;
-        }
-        throw protocolError("a message ended inside a varint");
-      }
-      value |= (long) (b & 0x7f) << shift;
-      if ((b & 0x80) == 0) {
-        return value;
-      }
-    }
-    throw protocolError("a varint of more than ten bytes");
-  }
-
-  private void skipScalar(InputStream in, int wireType) throws IOException {
-    switch (wireType) {
-      case WIRE_VARINT -> readVarint(in, false);
-      case WIRE_FIXED64 -> in.skipNBytes(8);
-      case WIRE_FIXED32 -> in.skipNBytes(4);
-      default -> throw protocolError("a field of wire type " + wireType);
-    }
   }
 }

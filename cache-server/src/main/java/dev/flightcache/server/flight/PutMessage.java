@@ -1,6 +1,7 @@
 package dev.flightcache.server.flight;
 
 import com.google.protobuf.InvalidProtocolBufferException;
+import dev.flightcache.proto.FlightDataFields;
 import io.grpc.HasByteBuffer;
 import java.io.IOException;
 import java.io.InputStream;
@@ -19,13 +20,6 @@ import org.apache.arrow.memory.BufferAllocator;
  * from gRPC's buffers into an Arrow buffer, which {@link #close()} frees. Not thread-safe.
  */
 final class PutMessage implements AutoCloseable {
-  private static final int FIELD_DESCRIPTOR = 1;
-  private static final int FIELD_HEADER = 2;
-  private static final int FIELD_BODY = 1000;
-  private static final int WIRE_VARINT = 0;
-  private static final int WIRE_FIXED64 = 1;
-  private static final int WIRE_LENGTH_DELIMITED = 2;
-  private static final int WIRE_FIXED32 = 5;
   private static final byte[] NONE = new byte[0];
 
   /** Null if the message carries no descriptor. */
@@ -58,25 +52,21 @@ final class PutMessage implements AutoCloseable {
     byte[] header = NONE;
     ArrowBuf body = null;
     try {
-      long tag;
-      while ((tag = readVarint(in, true)) >= 0) {
-        int field = (int) (tag >>> 3);
-        int wireType = (int) (tag & 7);
-        if (wireType != WIRE_LENGTH_DELIMITED) {
-          skipScalar(in, wireType);
-          continue;
-        }
-        long lengthBytes = readVarint(in, false);
+      FlightDataFields fields = new FlightDataFields(in, PutMessage::malformed);
+      int field;
+      while ((field = fields.next()) >= 0) {
+        long lengthBytes = fields.lengthBytes();
         if (lengthBytes < 0 || lengthBytes > in.available()) {
-          throw malformed("field " + field + " claims " + lengthBytes + " bytes, the message has " + in.available() + " left");
+          throw malformed("field " + field + " claims " + Long.toUnsignedString(lengthBytes) + " bytes, the message has "
+              + in.available() + " left");
         }
         int length = (int) lengthBytes;
-        if (field == FIELD_DESCRIPTOR) {
+        if (field == FlightDataFields.DESCRIPTOR) {
           descriptor = parseDescriptor(in.readNBytes(length));
           onDescriptor.accept(descriptor);
-        } else if (field == FIELD_HEADER) {
+        } else if (field == FlightDataFields.HEADER) {
           header = in.readNBytes(length);
-        } else if (field == FIELD_BODY) {
+        } else if (field == FlightDataFields.BODY) {
           if (body != null) {
             body.close();
           }
@@ -140,34 +130,6 @@ final class PutMessage implements AutoCloseable {
   public void close() {
     if (body != null) {
       body.close();
-    }
-  }
-
-  /** A protobuf varint, or -1 at the end of the stream when {@code endAllowed}. */
-  private static long readVarint(InputStream in, boolean endAllowed) throws IOException {
-    long value = 0;
-    for (int shift = 0; shift < 64; shift += 7) {
-      int b = in.read();
-      if (b < 0) {
-        if (endAllowed && shift == 0) {
-          return -1;
-        }
-        throw malformed("the message ended inside a varint");
-      }
-      value |= (long) (b & 0x7f) << shift;
-      if ((b & 0x80) == 0) {
-        return value;
-      }
-    }
-    throw malformed("a varint of more than ten bytes");
-  }
-
-  private static void skipScalar(InputStream in, int wireType) throws IOException {
-    switch (wireType) {
-      case WIRE_VARINT -> readVarint(in, false);
-      case WIRE_FIXED64 -> in.skipNBytes(8);
-      case WIRE_FIXED32 -> in.skipNBytes(4);
-      default -> throw malformed("a field of wire type " + wireType);
     }
   }
 

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.apache.arrow.flight.FlightRuntimeException;
+import org.apache.arrow.flight.FlightStatusCode;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -64,8 +65,10 @@ class DeleteWithoutInodesIT {
           refused = e;
         }
       }
-      // What a put answers on a volume out of inodes is the write path's business; here it fails.
+      // A volume out of inodes is full, as one out of bytes is: RESOURCE_EXHAUSTED, which clients retry.
       assertThat(refused).as("a put once the inodes ran out").isNotNull();
+      assertThat(refused.status().code()).isEqualTo(FlightStatusCode.RESOURCE_EXHAUSTED);
+      assertThat(refused.status().description()).startsWith("cache storage is full: the volume has no space left");
       assertThat(stored).as("objects stored before the inodes ran out").isNotEmpty();
 
       assertThat(client.delete(stored.get(0))).containsExactly("OK");

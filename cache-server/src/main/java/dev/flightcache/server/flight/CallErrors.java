@@ -49,12 +49,34 @@ final class CallErrors {
     if (failure instanceof ObjectNotFoundException) {
       return CallStatus.NOT_FOUND.withDescription(failure.getMessage()).toRuntimeException();
     }
+    if (failure instanceof IOException && outOfSpace(failure)) {
+      // The volume ran out of blocks or inodes under the budget's feet (its free-space floor
+      // counts bytes only): full right now, as the budget's own refusal is, not a server fault.
+      logger.warn("Storage full: {}", failure.toString());
+      return CallStatus.RESOURCE_EXHAUSTED
+          .withDescription("cache storage is full: the volume has no space left (bytes or inodes); retry later")
+          .toRuntimeException();
+    }
     if (failure instanceof IOException) {
       logger.error("Storage failure", failure);
       return CallStatus.INTERNAL.withDescription("storage error: " + failure.getClass().getSimpleName()).toRuntimeException();
     }
     logger.error("Unexpected failure", failure);
     return CallStatus.INTERNAL.withDescription("internal error").toRuntimeException();
+  }
+
+  /**
+   * ENOSPC or EDQUOT, which Java names only in the message of an {@code IOException} (often a
+   * {@code FileSystemException}).
+   */
+  private static boolean outOfSpace(Throwable failure) {
+    for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+      String message = cause.getMessage();
+      if (message != null && (message.contains("No space left on device") || message.contains("Disk quota exceeded"))) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /**

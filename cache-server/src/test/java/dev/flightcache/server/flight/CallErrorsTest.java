@@ -33,4 +33,13 @@ class CallErrorsTest {
       assertThat(CallErrors.toGrpc(failure).getDescription()).isEqualTo("why");
     }
   }
+
+  @Test
+  void volumeOutOfSpaceOrInodes_resourceExhaustedNotInternal() {
+    var failure = CallErrors.toFlight(new java.nio.file.FileSystemException("/data/tmp/x.put: No space left on device"));
+    assertThat(failure.status().code()).isEqualTo(FlightStatusCode.RESOURCE_EXHAUSTED);
+    assertThat(failure.status().description()).doesNotContain("/data");
+    assertThat(CallErrors.toFlight(new IOException("Disk quota exceeded")).status().code())
+        .isEqualTo(FlightStatusCode.RESOURCE_EXHAUSTED);
+  }
 }

@@ -13,10 +13,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.Lock;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -71,30 +67,11 @@ class ObjectReadTest {
 
   @Test
   void tryRead_current_notModifiedEvenWhileAWriterHoldsTheKey() throws Exception {
-    CountDownLatch held = new CountDownLatch(1);
-    CountDownLatch release = new CountDownLatch(1);
-    CompletableFuture<Void> writer = CompletableFuture.runAsync(() -> {
-      Lock lock = store.lockFor(KEY).writeLock();
-      lock.lock();
-      try {
-        held.countDown();
-        release.await(10, TimeUnit.SECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      } finally {
-        lock.unlock();
-      }
-    });
-    try {
-      assertThat(held.await(10, TimeUnit.SECONDS)).isTrue();
-
+    try (StoreFixtures.HeldLock writer = StoreFixtures.holdWriteLock(store, KEY)) {
       Optional<ObjectRead> read = store.tryRead(KEY, Version.of(3));
       assertThat(read).isPresent();
       assertThat(read.get().answer()).isEqualTo(new GetAnswer.NotModified<FileChannel>(Version.of(3)));
       assertThat(store.tryRead(KEY, Version.NONE)).as("opening files needs the lock").isEmpty();
-    } finally {
-      release.countDown();
-      writer.get(10, TimeUnit.SECONDS);
     }
   }
 

@@ -203,12 +203,14 @@ public final class CacheServer implements AutoCloseable {
     CacheProducer.install(builder, operations.observer(), clock::monotonicTime);
     security.install(builder);
     // Arrow's one hook into its gRPC server builder: health checks (open to all), do_put served
-    // by us instead of Arrow's FlightStream, do_get on the event loop, and the client certificate check.
+    // by us instead of Arrow's FlightStream, do_get on the event loop, the client certificate
+    // check, and keepalive pings that close connections whose client vanished.
     Consumer<NettyServerBuilder> netty = nettyBuilder -> {
       puts.install(nettyBuilder, gate, allocator, executor);
       operations.addHealth(nettyBuilder);
       InlineGets.configure(nettyBuilder);
       security.configure(nettyBuilder);
+      KeepAlive.configure(nettyBuilder, config);
     };
     builder.transportHint("grpc.builderConsumer", netty);
     return builder.build().start();

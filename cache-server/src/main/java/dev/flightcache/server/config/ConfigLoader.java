@@ -146,6 +146,8 @@ public final class ConfigLoader {
         size(values, Option.SINGLE_ROW_MAX_BYTES),
         (int) integer(values, Option.CALL_THREADS),
         duration(values, Option.DRAIN_TIMEOUT),
+        duration(values, Option.KEEPALIVE_TIME),
+        duration(values, Option.KEEPALIVE_TIMEOUT),
         portFile == null || portFile.isEmpty() ? null : Path.of(portFile),
         values.get(Option.LOG_LEVEL).toUpperCase(Locale.ROOT),
         new OpsConfig(

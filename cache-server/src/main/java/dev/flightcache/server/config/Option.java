@@ -58,6 +58,12 @@ public enum Option {
       "Largest base sent as a single row to callers that do not accept chunked rows (flame's clients)."),
   CALL_THREADS("call-threads", "256", "count", "Most threads serving calls at once."),
   DRAIN_TIMEOUT("drain-timeout", "30s", "duration", "On SIGTERM, how long in-flight calls may take to finish."),
+  KEEPALIVE_TIME(
+      "keepalive-time", "30s", "duration",
+      "Ping a client connection that has sent nothing for this long, to find clients that vanished without closing it."),
+  KEEPALIVE_TIMEOUT(
+      "keepalive-timeout", "10s", "duration",
+      "Close a connection whose ping is not answered within this; its calls are cancelled and their uploads released."),
   PORT_FILE("port-file", null, "path", "File to write the bound port to once the server is ready (index recovered)."),
   LOG_LEVEL("log-level", "INFO", "level", "Root log level: ERROR, WARN, INFO, DEBUG or TRACE."),
   METRICS_PORT("metrics-port", "9091", "port", "HTTP port of /metrics (Prometheus), /healthz and /readyz; 0 picks a free one."),

@@ -12,6 +12,9 @@ import java.util.Map;
  * @param tlsCertFile null for plaintext; set together with tlsKeyFile
  * @param hardLimit null for the budget itself
  * @param idleTtl zero for no idle expiry
+ * @param keepAliveTime how long a connection may send nothing before the server pings it
+ * @param keepAliveTimeout how long the server waits for that ping's answer before it closes the
+ *     connection, cancelling its calls
  * @param ops the metrics and health port, per-app usage and the access log
  * @param appQuotasFile the per-app quotas file; null for no quotas
  * @param auth authentication: token store, signing key, client CA, insecure opt-out
@@ -37,6 +40,8 @@ public record ServerConfig(
     long singleRowMaxBytes,
     int callThreads,
     Duration drainTimeout,
+    Duration keepAliveTime,
+    Duration keepAliveTimeout,
     Path portFile,
     String logLevel,
     OpsConfig ops,
@@ -44,6 +49,8 @@ public record ServerConfig(
     AuthConfig auth) {
 
   static final long MAX_ROW_BYTES = 1L << 30;
+  static final Duration MIN_KEEPALIVE_TIME = Duration.ofSeconds(10);
+  static final Duration MIN_KEEPALIVE_TIMEOUT = Duration.ofSeconds(1);
 
   public ServerConfig {
     require(port >= 0 && port <= 65535, Option.PORT, "must be between 0 and 65535");
@@ -61,6 +68,10 @@ public record ServerConfig(
         "must be at least chunk-bytes and at most 1GiB");
     require(callThreads >= 4, Option.CALL_THREADS, "must be >= 4");
     require(!drainTimeout.isNegative(), Option.DRAIN_TIMEOUT, "must not be negative");
+    // gRPC raises a keepalive time under 10s to 10s without a word; say so instead.
+    require(keepAliveTime.compareTo(MIN_KEEPALIVE_TIME) >= 0, Option.KEEPALIVE_TIME, "must be at least 10s (gRPC's minimum)");
+    require(keepAliveTimeout.compareTo(MIN_KEEPALIVE_TIMEOUT) >= 0, Option.KEEPALIVE_TIMEOUT,
+        "must be at least 1s (a shorter wait would close live connections whose answer is merely slow)");
     require(
         ConfigLoader.LEVELS.contains(logLevel), Option.LOG_LEVEL, "must be one of " + ConfigLoader.LEVELS);
     java.util.Objects.requireNonNull(ops, "ops");
@@ -121,6 +132,8 @@ public record ServerConfig(
     summary.put("single-row-max-bytes", singleRowMaxBytes);
     summary.put("call-threads", callThreads);
     summary.put("drain-timeout", drainTimeout);
+    summary.put("keepalive-time", keepAliveTime);
+    summary.put("keepalive-timeout", keepAliveTimeout);
     summary.put("metrics", (ops.metricsTls() ? "https://" : "http://") + ops.metricsBindAddress() + ":" + ops.metricsPort());
     summary.put("metrics-max-apps", ops.maxApps());
     summary.put("metrics-sample-interval", ops.sampleInterval());

@@ -43,6 +43,8 @@ class ConfigLoaderTest {
     assertThat(config.singleRowMaxBytes()).isEqualTo(64 * MIB);
     assertThat(config.callThreads()).isEqualTo(256);
     assertThat(config.drainTimeout()).isEqualTo(Duration.ofSeconds(30));
+    assertThat(config.keepAliveTime()).isEqualTo(Duration.ofSeconds(30));
+    assertThat(config.keepAliveTimeout()).isEqualTo(Duration.ofSeconds(10));
     assertThat(config.portFile()).isNull();
     assertThat(config.logLevel()).isEqualTo("INFO");
     assertThat(config.ops()).isEqualTo(new OpsConfig(9091, "127.0.0.1", 100, Duration.ofSeconds(10), false, false));
@@ -123,6 +125,8 @@ class ConfigLoaderTest {
     env.put("FLIGHT_CACHE_SINGLE_ROW_MAX_BYTES", "8K");
     env.put("FLIGHT_CACHE_CALL_THREADS", "4");
     env.put("FLIGHT_CACHE_DRAIN_TIMEOUT", "500ms");
+    env.put("FLIGHT_CACHE_KEEPALIVE_TIME", "45s");
+    env.put("FLIGHT_CACHE_KEEPALIVE_TIMEOUT", "5s");
     env.put("FLIGHT_CACHE_PORT_FILE", "/run/port");
     env.put("FLIGHT_CACHE_LOG_LEVEL", "warn");
     env.put("FLIGHT_CACHE_TLS_CERT_FILE", "/etc/cache/cert.pem");
@@ -151,7 +155,7 @@ class ConfigLoaderTest {
     assertThat(config).isEqualTo(new ServerConfig(
         1, "0.0.0.0", "grpc://cache:1", Path.of("/srv/cache"), Path.of("/etc/cache/cert.pem"), Path.of("/etc/cache/key.pem"),
         new Capacity(10 * GIB, -1), 0.9, 0.5, new Capacity(-1, 80), new Capacity(GIB, -1), Duration.ofHours(2), GIB, MIB, 2, 2 * MIB, (int) (4 * KIB), 8 * KIB, 4,
-        Duration.ofMillis(500), Path.of("/run/port"), "WARN",
+        Duration.ofMillis(500), Duration.ofSeconds(45), Duration.ofSeconds(5), Path.of("/run/port"), "WARN",
         new OpsConfig(2, "0.0.0.0", 3, Duration.ofMinutes(1), true, true), Path.of("/etc/cache/quotas"),
         new AuthConfig(Path.of("/etc/cache/tokens"), Path.of("/etc/cache/signing-key"), Duration.ofHours(2),
             Path.of("/etc/cache/ca.pem"), false)));
@@ -419,6 +423,44 @@ class ConfigLoaderTest {
     assertThatThrownBy(() -> load("--call-threads", "3")).isInstanceOf(ConfigException.class).hasMessageContaining("'call-threads'");
     assertThat(load("--max-patches", "0").maxPatches()).isZero();
     assertThat(load("--call-threads", "4").callThreads()).isEqualTo(4);
+  }
+
+  @Test
+  void load_keepAlive_fromFlagsOrConfigFile() throws IOException {
+    ServerConfig flags = load("--keepalive-time", "10s", "--keepalive-timeout=1500ms");
+    assertThat(flags.keepAliveTime()).isEqualTo(Duration.ofSeconds(10));
+    assertThat(flags.keepAliveTimeout()).isEqualTo(Duration.ofMillis(1500));
+    Path file = configFile("keepalive-time = 2m", "keepalive-timeout = 20s");
+    ServerConfig fromFile = load("--config", file.toString());
+    assertThat(fromFile.keepAliveTime()).isEqualTo(Duration.ofMinutes(2));
+    assertThat(fromFile.keepAliveTimeout()).isEqualTo(Duration.ofSeconds(20));
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"0s", "0ms", "9999ms", "9s"})
+  void load_keepAliveTimeUnderGrpcMinimum_rejectedNamingTheOption(String text) {
+    assertThatThrownBy(() -> load("--keepalive-time", text))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage("'keepalive-time' must be at least 10s (gRPC's minimum)");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"0s", "0ms", "999ms"})
+  void load_keepAliveTimeoutUnderASecond_rejectedNamingTheOption(String text) {
+    assertThatThrownBy(() -> load("--keepalive-timeout", text))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith("'keepalive-timeout' must be at least 1s");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"keepalive-time", "keepalive-timeout"})
+  void load_keepAliveNotADuration_rejectedNamingTheOption(String key) {
+    for (String text : new String[] {"-1s", "30", "soon", ""}) {
+      assertThatThrownBy(() -> load("--" + key, text))
+          .isInstanceOf(ConfigException.class)
+          .hasMessageContaining("'" + key + "'")
+          .hasMessageContaining("duration");
+    }
   }
 
   @ParameterizedTest

@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.locks.Lock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -43,8 +42,7 @@ final class DamagedObjects {
       }
       String where = "nothing left to move";
       if (Files.exists(dir)) {
-        Path target = parts.layout().quarantine.resolve(
-            System.currentTimeMillis() + "-" + UUID.randomUUID() + "-" + parts.layout().root.relativize(dir).toString().replace('/', '_'));
+        Path target = parts.layout().newQuarantinePath(dir);
         parts.files().moveAway(dir, target);
         where = "its files are in " + parts.layout().root.relativize(target);
       }

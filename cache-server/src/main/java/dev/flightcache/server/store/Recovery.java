@@ -233,9 +233,9 @@ final class Recovery {
   }
 
   private void setAside(Path path, String reason) throws IOException {
-    String relative = layout.root.relativize(path).toString().replace('/', '_');
-    Path target = layout.quarantine.resolve(System.currentTimeMillis() + "-" + quarantined.incrementAndGet() + "-" + relative);
+    Path target = layout.newQuarantinePath(path);
     Files.move(path, target, StandardCopyOption.ATOMIC_MOVE);
+    quarantined.incrementAndGet();
     logger.error("Set aside {} as {}: {}", layout.root.relativize(path), layout.root.relativize(target), reason);
   }
 

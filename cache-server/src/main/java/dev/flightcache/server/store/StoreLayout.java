@@ -62,6 +62,15 @@ final class StoreLayout {
     return tmp.resolve(UUID.randomUUID() + "." + suffix);
   }
 
+  /**
+   * Where {@code path}, under the root, goes when it is set aside for an operator: a new name in
+   * {@code quarantine/} that keeps its path readable ({@code 1733-<uuid>-objects_app_s_o}).
+   */
+  Path newQuarantinePath(Path path) {
+    return quarantine.resolve(
+        System.currentTimeMillis() + "-" + UUID.randomUUID() + "-" + root.relativize(path).toString().replace('/', '_'));
+  }
+
   /** Makes a directory's entries (a rename into it, a new file) durable. */
   static void fsyncDirectory(Path dir) throws IOException {
     try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {

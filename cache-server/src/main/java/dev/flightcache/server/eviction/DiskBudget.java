@@ -91,9 +91,7 @@ public final class DiskBudget {
    * @return the bytes reserved, from 0 to {@code bytes}
    */
   public synchronized long reserveFree(long bytes) {
-    long underLimit = settings.hardLimitBytes() - stored - reserved;
-    long aboveFloor = usableSpace.getAsLong() - notYetWritten() - settings.minFreeBytes();
-    long taken = Math.max(0, Math.min(bytes, Math.min(underLimit, aboveFloor)));
+    long taken = Math.max(0, Math.min(bytes, freeRoom()));
     reserved += taken;
     return taken;
   }
@@ -111,14 +109,18 @@ public final class DiskBudget {
   }
 
   private synchronized boolean tryReserve(long bytes) {
-    if (stored + reserved + bytes > settings.hardLimitBytes()) {
-      return false;
-    }
-    if (usableSpace.getAsLong() - notYetWritten() - bytes < settings.minFreeBytes()) {
+    if (freeRoom() < bytes) {
       return false;
     }
     reserved += bytes;
     return true;
+  }
+
+  /** Bytes that fit now under both the hard limit and the free-space floor, without evicting. */
+  private synchronized long freeRoom() {
+    long underLimit = settings.hardLimitBytes() - stored - reserved;
+    long aboveFloor = usableSpace.getAsLong() - notYetWritten() - settings.minFreeBytes();
+    return Math.min(underLimit, aboveFloor);
   }
 
   /** Reserved bytes the volume's free space still includes. */
@@ -128,8 +130,7 @@ public final class DiskBudget {
 
   /** Whether {@code bytes} more would fit under both limits once every stored object is evicted. */
   private synchronized boolean evictionCouldMakeRoom(long bytes) {
-    return reserved + bytes <= settings.hardLimitBytes()
-        && usableSpace.getAsLong() - notYetWritten() - bytes >= settings.minFreeBytes() - stored;
+    return freeRoom() + stored >= bytes;
   }
 
   /**
